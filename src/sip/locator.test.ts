@@ -4,6 +4,7 @@ import type { SipUri } from './message.js';
 import { TransportError } from './transport.js';
 import {
   ServerLocator,
+  locate,
   orderSrv,
   tryTargets,
   isFailoverStatus,
@@ -190,6 +191,14 @@ test('RFC 3263 §4.2: with neither NAPTR nor SRV, A/AAAA of the host with UDP (s
     'tls 2001:db8::1:5061',
     'tls 192.0.2.1:5061',
   ]);
+});
+
+test('RFC 3263 §4.1: a configured default transport replaces UDP where the URI and DNS do not decide', async () => {
+  const dns = new FakeDns({ a: { 'example.com': ['192.0.2.1'] } });
+  const opts = { families: ['ipv4'] as const, defaultTransport: 'tcp' as const };
+  assert.deepEqual(brief(await locate(uri('sip', 'example.com'), dns, opts)), ['tcp 192.0.2.1:5060']);
+  assert.deepEqual(brief(await locate(uri('sip', '192.0.2.2'), dns, opts)), ['tcp 192.0.2.2:5060']);
+  assert.deepEqual(brief(await locate(uri('sips', '192.0.2.2'), dns, opts)), ['tls 192.0.2.2:5061'], 'never for sips:');
 });
 
 test('RFC 3263 §4: the maddr parameter is the TARGET, the URI host stays the TLS identity', async () => {

@@ -68,7 +68,16 @@ export interface LocatorOptions {
   families?: readonly ('ipv4' | 'ipv6')[];
   /** Uniform random in [0, 1) for the weighted SRV selection of RFC 2782. Default Math.random. */
   random?: () => number;
+  /**
+   * The transport used when neither the URI nor DNS decides (numeric host, explicit port, no
+   * SRV records). Default UDP for sip: and TLS for sips: (RFC 3263 §4.1); ignored when it is
+   * not secure and the URI is sips:, or when it is not in `transports`.
+   */
+  defaultTransport?: TransportProtocol;
 }
+
+/** Short name for a located target. */
+export type Target = ServerTarget;
 
 /** RFC 3261 §19.1.2 / RFC 7118 default ports. */
 export function defaultPort(protocol: TransportProtocol): number {
@@ -152,6 +161,7 @@ export class ServerLocator {
   private readonly transports: readonly TransportProtocol[];
   private readonly families: readonly ('ipv4' | 'ipv6')[];
   private readonly random: () => number;
+  private readonly preferredDefault: TransportProtocol | undefined;
 
   constructor(
     private readonly resolver: DnsResolver,
@@ -160,6 +170,7 @@ export class ServerLocator {
     this.transports = opts.transports ?? ['udp', 'tcp', 'tls'];
     this.families = opts.families ?? ['ipv4', 'ipv6'];
     this.random = opts.random ?? Math.random;
+    this.preferredDefault = opts.defaultTransport;
   }
 
   /** The ordered targets for a request to `uri`; empty when nothing usable was found. */
@@ -212,6 +223,8 @@ export class ServerLocator {
   }
 
   private defaultTransport(sips: boolean, allowed: readonly TransportProtocol[]): TransportProtocol | undefined {
+    const configured = this.preferredDefault;
+    if (configured && allowed.includes(configured)) return configured;
     const preferred: TransportProtocol = sips ? 'tls' : 'udp';
     if (allowed.includes(preferred)) return preferred;
     return allowed.find((p) => p !== 'ws' && p !== 'wss') ?? allowed[0];
@@ -260,6 +273,11 @@ export class ServerLocator {
     const lists = await Promise.all(this.families.map((f) => (f === 'ipv4' ? this.resolver.a(host) : this.resolver.aaaa(host))));
     return lists.flat().map((address) => ({ protocol, address, port, serverName }));
   }
+}
+
+/** `new ServerLocator(resolver, opts).locate(uri)` in one call. */
+export function locate(uri: SipUri, resolver: DnsResolver, opts: LocatorOptions = {}): Promise<ServerTarget[]> {
+  return new ServerLocator(resolver, opts).locate(uri);
 }
 
 /**
