@@ -52,6 +52,10 @@ export class Emitter<E extends EventMap> {
     });
   }
 
+  hasListeners<K extends keyof E>(name: K): boolean {
+    return (this.listeners[name]?.length ?? 0) > 0;
+  }
+
   removeAll(): void {
     this.listeners = {};
   }
