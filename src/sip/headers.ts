@@ -1,0 +1,203 @@
+/**
+ * Scanners for the typed header values the stack uses that are not addresses: Via (RFC 3261
+ * §20.42, RFC 3581 rport), CSeq (§20.16) and the authentication headers (§20.7, §20.27,
+ * §20.28, §20.44; RFC 7616). Addresses (From, To, Contact, Route, Record-Route) live in uri.ts.
+ */
+import type { AuthValue, CSeq, Params, Via } from './message.js';
+import type { ParseResult } from './parse-result.js';
+import { scanHeaderParams, scanHost, scanPos } from './uri.js';
+import {
+  PVAL, TOKEN, describeChar, eqLower, fail, parseDigits, quotedEnd, scanError, skipClass, skipWs,
+  sliceLower, unquote,
+} from './scan.js';
+
+/** Transport tokens in their usual spelling, so the common ones are not re-allocated. */
+function transportToken(s: string, start: number, end: number): string {
+  switch (end - start) {
+    case 2: if (eqLower(s, start, end, 'ws')) return 'WS'; break;
+    case 3:
+      if (eqLower(s, start, end, 'udp')) return 'UDP';
+      if (eqLower(s, start, end, 'tcp')) return 'TCP';
+      if (eqLower(s, start, end, 'tls')) return 'TLS';
+      if (eqLower(s, start, end, 'wss')) return 'WSS';
+      break;
+    case 4: if (eqLower(s, start, end, 'sctp')) return 'SCTP'; break;
+  }
+  return s.slice(start, end).toUpperCase();
+}
+
+/**
+ * One via-parm starting at `i`: `SIP / 2.0 / UDP host[:port] *(;param)`, LWS allowed around
+ * "/" and ":" (RFC 3261 §25.1 SLASH, COLON). Stops at a top-level comma or `end` (`scanPos.i`).
+ */
+export function scanVia(s: string, i: number, end: number): Via | undefined {
+  i = skipWs(s, i, end);
+  let j = skipClass(s, i, end, TOKEN);
+  if (!eqLower(s, i, j, 'sip')) return fail('Via protocol name must be "SIP"', i);
+  i = skipWs(s, j, end);
+  if (i >= end || s.charCodeAt(i) !== 0x2f) return fail('expected "/" after "SIP" in Via', i);
+  i = skipWs(s, i + 1, end);
+  j = skipClass(s, i, end, TOKEN);
+  if (j === i) return fail('missing protocol version in Via', i);
+  i = skipWs(s, j, end);
+  if (i >= end || s.charCodeAt(i) !== 0x2f) return fail('expected "/" before the transport in Via', i);
+  i = skipWs(s, i + 1, end);
+  j = skipClass(s, i, end, TOKEN);
+  if (j === i) return fail('missing transport in Via', i);
+  const transport = transportToken(s, i, j);
+  i = skipWs(s, j, end);
+  if (i === j) return fail('expected whitespace before the Via sent-by', i);
+  j = scanHost(s, i, end);
+  if (j < 0) return undefined;
+  const host = s.slice(i, j);
+  i = skipWs(s, j, end);
+  let port: number | undefined;
+  if (i < end && s.charCodeAt(i) === 0x3a) {
+    i = skipWs(s, i + 1, end);
+    j = i;
+    while (j < end) {
+      const c = s.charCodeAt(j);
+      if (c < 0x30 || c > 0x39) break;
+      j++;
+    }
+    const p = parseDigits(s, i, j, 65535);
+    if (p < 0) return fail('bad port in Via sent-by', i);
+    port = p;
+    i = j;
+  }
+  const params: Params = new Map();
+  i = scanHeaderParams(s, i, end, params);
+  if (i < 0) return undefined;
+  const via: Via = { transport, host, params };
+  if (port !== undefined) via.port = port;
+  if (params.size > 0) {
+    const branch = params.get('branch');
+    if (branch !== undefined) {
+      if (branch === null) return fail('Via branch without a value', i);
+      via.branch = branch;
+      params.delete('branch');
+    }
+    const received = params.get('received');
+    if (received !== undefined) {
+      if (received === null) return fail('Via received without a value', i);
+      via.received = received;
+      params.delete('received');
+    }
+    const rport = params.get('rport');
+    if (rport !== undefined) {
+      if (rport === null) via.rport = true;
+      else {
+        const n = parseDigits(rport, 0, rport.length, 65535);
+        if (n < 0) return fail(`bad Via rport value ${JSON.stringify(rport)}`, i);
+        via.rport = n;
+      }
+      params.delete('rport');
+    }
+  }
+  scanPos.i = i;
+  return via;
+}
+
+/** A comma-separated Via value appended to `out`. */
+export function scanViaList(s: string, i: number, end: number, out: Via[]): boolean {
+  for (;;) {
+    const via = scanVia(s, i, end);
+    if (via === undefined) return false;
+    out.push(via);
+    i = scanPos.i;
+    if (i >= end) return true;
+    i = skipWs(s, i + 1, end);
+    if (i >= end) {
+      fail('empty Via value after ","', i);
+      return false;
+    }
+  }
+}
+
+/** Largest CSeq accepted: RFC 3261 §8.1.1.5 makes it a 32-bit unsigned integer. */
+const MAX_CSEQ = 0xffffffff;
+
+/** CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16). */
+export function scanCSeq(s: string, i: number, end: number): CSeq | undefined {
+  i = skipWs(s, i, end);
+  let j = i;
+  while (j < end) {
+    const c = s.charCodeAt(j);
+    if (c < 0x30 || c > 0x39) break;
+    j++;
+  }
+  if (j === i) return fail('CSeq must start with a sequence number', i);
+  const seq = parseDigits(s, i, j, MAX_CSEQ);
+  if (seq < 0) return fail('CSeq sequence number above 2**32-1', i);
+  i = skipWs(s, j, end);
+  if (i === j) return fail('expected whitespace after the CSeq number', i);
+  j = skipClass(s, i, end, TOKEN);
+  if (j === i) return fail('missing CSeq method', i);
+  const method = s.slice(i, j);
+  if (skipWs(s, j, end) !== end) return fail(`unexpected ${describeChar(s.charCodeAt(j))} after the CSeq method`, j);
+  return { seq, method };
+}
+
+/**
+ * challenge / credentials: `auth-scheme LWS auth-param *(COMMA auth-param)`, param names
+ * lowercased, quoted values unquoted (RFC 3261 §25.1, RFC 7616 §3.3, §3.4).
+ */
+export function scanAuth(s: string, i: number, end: number): AuthValue | undefined {
+  i = skipWs(s, i, end);
+  let j = skipClass(s, i, end, TOKEN);
+  if (j === i) return fail('missing authentication scheme', i);
+  const scheme = eqLower(s, i, j, 'digest') ? 'Digest' : s.slice(i, j);
+  i = skipWs(s, j, end);
+  if (i === j) return fail('expected whitespace after the authentication scheme', i);
+  const params = new Map<string, string>();
+  for (;;) {
+    j = skipClass(s, i, end, TOKEN);
+    if (j === i) return fail('expected an authentication parameter name', i);
+    const name = sliceLower(s, i, j);
+    i = skipWs(s, j, end);
+    if (i >= end || s.charCodeAt(i) !== 0x3d) return fail(`expected "=" after authentication parameter "${name}"`, i);
+    i = skipWs(s, i + 1, end);
+    if (i < end && s.charCodeAt(i) === 0x22) {
+      const qe = quotedEnd(s, i, end);
+      if (qe < 0) return fail(`unterminated quoted value of "${name}"`, i);
+      params.set(name, unquote(s, i, qe));
+      i = qe;
+    } else {
+      j = skipClass(s, i, end, PVAL);
+      // token68-ish values (base64 with "/" and "=") are tolerated in unknown schemes.
+      while (j < end && (s.charCodeAt(j) === 0x2f || s.charCodeAt(j) === 0x3d)) j = skipClass(s, j + 1, end, PVAL);
+      if (j === i) return fail(`empty value of "${name}"`, i);
+      params.set(name, s.slice(i, j));
+      i = j;
+    }
+    i = skipWs(s, i, end);
+    if (i >= end) break;
+    if (s.charCodeAt(i) !== 0x2c) return fail(`unexpected ${describeChar(s.charCodeAt(i))} in authentication parameters`, i);
+    i = skipWs(s, i + 1, end);
+  }
+  return { scheme, params };
+}
+
+function result<T>(v: T | undefined): ParseResult<T> {
+  if (v !== undefined) return { ok: true, value: v };
+  return { ok: false, error: { code: 'bad-header', message: scanError.message, offset: scanError.offset } };
+}
+
+/** Parse a Via header value (one or more comma-separated via-parms). Never throws. */
+export function parseVia(input: string): ParseResult<Via[]> {
+  if (typeof input !== 'string') return { ok: false, error: { code: 'bad-header', message: 'not a string' } };
+  const out: Via[] = [];
+  return result(scanViaList(input, 0, input.length, out) ? out : undefined);
+}
+
+/** Parse a CSeq header value. Never throws. */
+export function parseCSeq(input: string): ParseResult<CSeq> {
+  if (typeof input !== 'string') return { ok: false, error: { code: 'bad-header', message: 'not a string' } };
+  return result(scanCSeq(input, 0, input.length));
+}
+
+/** Parse a WWW-Authenticate, Proxy-Authenticate, Authorization or Proxy-Authorization value. */
+export function parseAuthValue(input: string): ParseResult<AuthValue> {
+  if (typeof input !== 'string') return { ok: false, error: { code: 'bad-header', message: 'not a string' } };
+  return result(scanAuth(input, 0, input.length));
+}

@@ -1,0 +1,493 @@
+/**
+ * SIP message parser (RFC 3261 §7, §25), hand-written over character codes.
+ *
+ * The header section is split from the body in bytes (Content-Length counts bytes, §20.14)
+ * and only the header section is decoded to text. Header lines are scanned in place; the
+ * headers the stack uses become typed values (Via, From, To, Call-ID, CSeq, Contact,
+ * Max-Forwards, Route, Record-Route, Content-Type, the authentication headers), every other
+ * header is kept verbatim, in order. Folded lines (LWS continuation, §7.3.1) are collapsed.
+ *
+ * Parsing never throws, whatever the input: errors come back as a `SipParseError` with a
+ * stable `code`. Errors found after the start line do not stop the scan, so that a request
+ * whose Via, From, To, Call-ID and CSeq are readable carries them in `error.partial`: enough
+ * for a UAS to answer 400 (or 505 for `bad-version`, §8.2.2 / §21.5.6).
+ */
+import type { AuthValue, ContactValue, CSeq, Header, NameAddr, SipMessage, SipRequest, SipResponse, Uri, Via } from './message.js';
+import type { ParseResult, SipParseError, SipParseErrorCode } from './parse-result.js';
+import { scanAuth, scanCSeq, scanViaList } from './headers.js';
+import { scanNameAddr, scanNameAddrList, scanPos, scanUri } from './uri.js';
+import { TOKEN, eqLower, parseDigits, scanError, skipClass, skipWs, trimEnd } from './scan.js';
+
+export type { ParseResult, SipParseError, SipParseErrorCode } from './parse-result.js';
+export { parseUri, parseNameAddr, parseNameAddrList } from './uri.js';
+export { parseVia, parseCSeq, parseAuthValue } from './headers.js';
+
+export interface ParseOptions {
+  /** Largest message accepted, in bytes (or characters for string input). Default 65536. */
+  maxSize?: number;
+}
+
+export const DEFAULT_MAX_SIZE = 65536;
+
+const utf8 = new TextDecoder('utf-8');
+const utf8enc = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+// Header identities, found without lowercasing the name.
+const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H_CONTACT = 6,
+  H_MAX_FORWARDS = 7, H_ROUTE = 8, H_RECORD_ROUTE = 9, H_CONTENT_TYPE = 10, H_CONTENT_LENGTH = 11,
+  H_WWW_AUTHENTICATE = 12, H_PROXY_AUTHENTICATE = 13, H_AUTHORIZATION = 14, H_PROXY_AUTHORIZATION = 15;
+
+function headerId(s: string, a: number, b: number): number {
+  switch (b - a) {
+    case 1:
+      switch (s.charCodeAt(a) | 0x20) {
+        case 0x76: return H_VIA; // v
+        case 0x66: return H_FROM; // f
+        case 0x74: return H_TO; // t
+        case 0x69: return H_CALL_ID; // i
+        case 0x6d: return H_CONTACT; // m
+        case 0x6c: return H_CONTENT_LENGTH; // l
+        case 0x63: return H_CONTENT_TYPE; // c
+      }
+      return H_OTHER;
+    case 2: return eqLower(s, a, b, 'to') ? H_TO : H_OTHER;
+    case 3: return eqLower(s, a, b, 'via') ? H_VIA : H_OTHER;
+    case 4:
+      if (eqLower(s, a, b, 'from')) return H_FROM;
+      return eqLower(s, a, b, 'cseq') ? H_CSEQ : H_OTHER;
+    case 5: return eqLower(s, a, b, 'route') ? H_ROUTE : H_OTHER;
+    case 7:
+      if (eqLower(s, a, b, 'call-id')) return H_CALL_ID;
+      return eqLower(s, a, b, 'contact') ? H_CONTACT : H_OTHER;
+    case 12:
+      if (eqLower(s, a, b, 'max-forwards')) return H_MAX_FORWARDS;
+      if (eqLower(s, a, b, 'content-type')) return H_CONTENT_TYPE;
+      return eqLower(s, a, b, 'record-route') ? H_RECORD_ROUTE : H_OTHER;
+    case 13: return eqLower(s, a, b, 'authorization') ? H_AUTHORIZATION : H_OTHER;
+    case 14: return eqLower(s, a, b, 'content-length') ? H_CONTENT_LENGTH : H_OTHER;
+    case 16: return eqLower(s, a, b, 'www-authenticate') ? H_WWW_AUTHENTICATE : H_OTHER;
+    case 18: return eqLower(s, a, b, 'proxy-authenticate') ? H_PROXY_AUTHENTICATE : H_OTHER;
+    case 19: return eqLower(s, a, b, 'proxy-authorization') ? H_PROXY_AUTHORIZATION : H_OTHER;
+  }
+  return H_OTHER;
+}
+
+/** The message under construction; typed fields stay undefined until their header is seen. */
+interface Draft {
+  request: boolean;
+  method: string;
+  uri: Uri | undefined;
+  status: number;
+  reason: string;
+  via: Via[];
+  from: NameAddr | undefined;
+  to: NameAddr | undefined;
+  callId: string | undefined;
+  cseq: CSeq | undefined;
+  maxForwards: number | undefined;
+  contact: ContactValue[];
+  route: NameAddr[];
+  recordRoute: NameAddr[];
+  contentType: string | undefined;
+  contentLength: number;
+  wwwAuthenticate: AuthValue[];
+  proxyAuthenticate: AuthValue[];
+  authorization: AuthValue[];
+  proxyAuthorization: AuthValue[];
+  headers: Header[];
+  error: SipParseError | undefined;
+  /** Offset of the header text within the input, added to error offsets. */
+  base: number;
+}
+
+function setError(d: Draft, code: SipParseErrorCode, message: string, offset: number, header?: string): void {
+  if (d.error !== undefined) return;
+  const e: SipParseError = { code, message, offset: d.base + offset };
+  if (header !== undefined) e.header = header;
+  d.error = e;
+}
+
+function headerError(d: Draft, s: string, nameStart: number, nameEnd: number, what: string): void {
+  if (d.error !== undefined) return;
+  const name = s.slice(nameStart, nameEnd);
+  setError(d, 'bad-header', `bad ${name} header: ${what} (at offset ${d.base + scanError.offset})`, scanError.offset, name);
+}
+
+/** One header line, name `s[a, ne)` and value `s[vs, ve)` (LWS trimmed, no CR or LF inside). */
+function parseHeaderLine(d: Draft, s: string, a: number, ne: number, vs: number, ve: number): void {
+  switch (headerId(s, a, ne)) {
+    case H_VIA:
+      if (!scanViaList(s, vs, ve, d.via)) headerError(d, s, a, ne, scanError.message);
+      return;
+    case H_FROM:
+    case H_TO: {
+      const isFrom = headerId(s, a, ne) === H_FROM;
+      if ((isFrom ? d.from : d.to) !== undefined) {
+        setError(d, 'bad-header', `more than one ${isFrom ? 'From' : 'To'} header`, a, s.slice(a, ne));
+        return;
+      }
+      const na = scanNameAddr(s, vs, ve);
+      if (na === undefined) headerError(d, s, a, ne, scanError.message);
+      else if (scanPos.i < ve) {
+        scanError.offset = scanPos.i;
+        headerError(d, s, a, ne, 'more than one address');
+      } else if (isFrom) d.from = na;
+      else d.to = na;
+      return;
+    }
+    case H_CALL_ID:
+      if (d.callId !== undefined) return setError(d, 'bad-header', 'more than one Call-ID header', a, s.slice(a, ne));
+      if (vs === ve) return setError(d, 'bad-header', 'empty Call-ID', vs, s.slice(a, ne));
+      for (let i = vs; i < ve; i++) {
+        const c = s.charCodeAt(i);
+        if (c <= 0x20 || c === 0x7f) return setError(d, 'bad-header', 'Call-ID contains whitespace or a control character', i, s.slice(a, ne));
+      }
+      d.callId = s.slice(vs, ve);
+      return;
+    case H_CSEQ: {
+      if (d.cseq !== undefined) return setError(d, 'bad-header', 'more than one CSeq header', a, s.slice(a, ne));
+      const cseq = scanCSeq(s, vs, ve);
+      if (cseq === undefined) headerError(d, s, a, ne, scanError.message);
+      else d.cseq = cseq;
+      return;
+    }
+    case H_CONTACT:
+      if (ve - vs === 1 && s.charCodeAt(vs) === 0x2a /* * */) {
+        d.contact.push('*');
+        return;
+      }
+      if (!scanNameAddrList(s, vs, ve, d.contact as NameAddr[])) headerError(d, s, a, ne, scanError.message);
+      return;
+    case H_MAX_FORWARDS: {
+      if (d.maxForwards !== undefined) return setError(d, 'bad-header', 'more than one Max-Forwards header', a, s.slice(a, ne));
+      // Max-Forwards = 1*DIGIT, "an integer in the range 0-255" (RFC 3261 §20.22).
+      const n = parseDigits(s, vs, ve, 255);
+      if (n < 0) return setError(d, 'bad-header', `Max-Forwards must be a number from 0 to 255, got ${JSON.stringify(s.slice(vs, ve))}`, vs, s.slice(a, ne));
+      d.maxForwards = n;
+      return;
+    }
+    case H_ROUTE:
+      if (!scanNameAddrList(s, vs, ve, d.route)) headerError(d, s, a, ne, scanError.message);
+      return;
+    case H_RECORD_ROUTE:
+      if (!scanNameAddrList(s, vs, ve, d.recordRoute)) headerError(d, s, a, ne, scanError.message);
+      return;
+    case H_CONTENT_TYPE:
+      if (d.contentType !== undefined) return setError(d, 'bad-header', 'more than one Content-Type header', a, s.slice(a, ne));
+      if (vs === ve) return setError(d, 'bad-header', 'empty Content-Type', vs, s.slice(a, ne));
+      d.contentType = s.slice(vs, ve);
+      return;
+    case H_CONTENT_LENGTH: {
+      if (d.contentLength >= 0) return setError(d, 'bad-content-length', 'more than one Content-Length header', a, s.slice(a, ne));
+      const n = parseDigits(s, vs, ve, 0x7fffffff);
+      if (n < 0) return setError(d, 'bad-content-length', `Content-Length must be a non-negative number, got ${JSON.stringify(s.slice(vs, ve))}`, vs, s.slice(a, ne));
+      d.contentLength = n;
+      return;
+    }
+    case H_WWW_AUTHENTICATE:
+      return authLine(d, s, a, ne, vs, ve, d.wwwAuthenticate);
+    case H_PROXY_AUTHENTICATE:
+      return authLine(d, s, a, ne, vs, ve, d.proxyAuthenticate);
+    case H_AUTHORIZATION:
+      return authLine(d, s, a, ne, vs, ve, d.authorization);
+    case H_PROXY_AUTHORIZATION:
+      return authLine(d, s, a, ne, vs, ve, d.proxyAuthorization);
+    default:
+      d.headers.push({ name: s.slice(a, ne), value: s.slice(vs, ve) });
+  }
+}
+
+function authLine(d: Draft, s: string, a: number, ne: number, vs: number, ve: number, out: AuthValue[]): void {
+  const v = scanAuth(s, vs, ve);
+  if (v === undefined) headerError(d, s, a, ne, scanError.message);
+  else out.push(v);
+}
+
+/** Whether `s[a, b)` is a well-formed SIP-Version: "SIP" "/" 1*DIGIT "." 1*DIGIT (§25.1). */
+function isVersion(s: string, a: number, b: number): boolean {
+  if (b - a < 7 || !eqLower(s, a, a + 4, 'sip/')) return false;
+  let i = a + 4;
+  const d1 = i;
+  while (i < b && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+  if (i === d1 || i >= b || s.charCodeAt(i) !== 0x2e) return false;
+  const d2 = ++i;
+  while (i < b && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+  return i > d2 && i === b;
+}
+
+function is20(s: string, a: number, b: number): boolean {
+  return b - a === 7 && eqLower(s, a, b, 'sip/2.0');
+}
+
+/**
+ * The start line `s[0, end)`; returns false for a line that is not a SIP start line at all
+ * (the message is then dropped); a wrong version or Request-URI is recorded and scanning goes on.
+ */
+function parseStartLine(d: Draft, s: string, end: number): boolean {
+  if (end >= 4 && eqLower(s, 0, 4, 'sip/')) {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+    const sp = s.indexOf(' ', 0);
+    if (sp < 0 || sp >= end || !isVersion(s, 0, sp)) return startLineError(d, 'malformed SIP-Version in the status line', 0);
+    let i = sp + 1;
+    const code = parseDigits(s, i, i + 3, 999);
+    if (code < 100 || code > 699 || (i + 3 < end && s.charCodeAt(i + 3) !== 0x20)) {
+      return startLineError(d, `bad status code ${JSON.stringify(s.slice(i, Math.min(end, i + 12)))}`, i);
+    }
+    i += 3;
+    d.request = false;
+    d.status = code;
+    d.reason = i < end ? s.slice(i + 1, end) : '';
+    if (!is20(s, 0, sp)) {
+      setError(d, 'bad-version', `unsupported SIP version ${s.slice(0, sp)}`, 0);
+      d.error!.version = s.slice(0, sp);
+    }
+    return true;
+  }
+  // Request-Line = Method SP Request-URI SP SIP-Version: exactly one SP each (RFC 4475 §3.1.2.9).
+  const sp1 = s.indexOf(' ', 0);
+  if (sp1 <= 0 || sp1 >= end) return startLineError(d, 'not a SIP request or status line', 0);
+  if (skipClass(s, 0, sp1, TOKEN) !== sp1) return startLineError(d, 'the method is not a token', 0);
+  const sp2 = s.indexOf(' ', sp1 + 1);
+  if (sp2 < 0 || sp2 >= end) return startLineError(d, 'the request line needs Method SP Request-URI SP SIP-Version', sp1);
+  if (sp2 === sp1 + 1) return startLineError(d, 'more than one SP after the method', sp1);
+  const vStart = sp2 + 1;
+  if (!isVersion(s, vStart, end)) {
+    return startLineError(d, `malformed SIP-Version ${JSON.stringify(s.slice(vStart, end))} in the request line`, vStart);
+  }
+  d.request = true;
+  d.method = s.slice(0, sp1);
+  const uri = scanUri(s, sp1 + 1, sp2);
+  if (uri === undefined) {
+    setError(d, 'bad-uri', `bad Request-URI: ${scanError.message} (at offset ${d.base + scanError.offset})`, scanError.offset);
+  } else if ((uri.scheme === 'sip' || uri.scheme === 'sips') && 'headers' in uri && uri.headers.size > 0) {
+    // RFC 3261 §19.1.1 (table 1): headers are not allowed in a Request-URI; RFC 4475 §3.1.2.11.
+    setError(d, 'bad-uri', 'the Request-URI carries URI headers ("?..."), which RFC 3261 §19.1.1 forbids', sp1 + 1);
+  } else d.uri = uri;
+  if (!is20(s, vStart, end)) {
+    setError(d, 'bad-version', `unsupported SIP version ${s.slice(vStart, end)}`, vStart);
+    d.error!.version = s.slice(vStart, end);
+  }
+  return true;
+}
+
+function startLineError(d: Draft, message: string, offset: number): false {
+  setError(d, 'bad-start-line', message, offset);
+  return false;
+}
+
+/** A value spanning folded lines, continuation line breaks collapsed to one SP (§7.3.1). */
+function unfold(s: string, a: number, b: number): string {
+  return s.slice(a, b).replace(/[ \t]*\r?\n[ \t]+/g, ' ');
+}
+
+/** Scan the header lines of `s[i, limit)` (`limit` is just after the last line's LF). */
+function parseHeaders(d: Draft, s: string, i: number, limit: number): void {
+  while (i < limit) {
+    let lf = s.indexOf('\n', i);
+    if (lf < 0 || lf >= limit) lf = limit;
+    // Continuation lines start with SP or HTAB.
+    let foldedEnd = -1;
+    while (lf + 1 < limit) {
+      const c = s.charCodeAt(lf + 1);
+      if (c !== 0x20 && c !== 0x09) break;
+      let next = s.indexOf('\n', lf + 1);
+      if (next < 0 || next >= limit) next = limit;
+      foldedEnd = next;
+      lf = next;
+    }
+    let lineEnd = lf;
+    if (lineEnd > i && s.charCodeAt(lineEnd - 1) === 0x0d) lineEnd--;
+    if (foldedEnd < 0) parseHeaderField(d, s, i, lineEnd);
+    else {
+      const line = unfold(s, i, lineEnd);
+      const base = d.base;
+      d.base += i;
+      parseHeaderField(d, line, 0, line.length);
+      d.base = base;
+    }
+    i = lf + 1;
+  }
+}
+
+/** One header field `s[a, b)`: name, optional LWS, colon, value. */
+function parseHeaderField(d: Draft, s: string, a: number, b: number): void {
+  const ne0 = skipClass(s, a, b, TOKEN);
+  const ne = ne0;
+  let colon = skipWs(s, ne0, b);
+  if (ne === a || colon >= b || s.charCodeAt(colon) !== 0x3a) {
+    if (ne === a && a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) {
+      return setError(d, 'bad-header', 'continuation line without a header before it', a);
+    }
+    return setError(d, 'bad-header', `malformed header line ${JSON.stringify(s.slice(a, Math.min(b, a + 40)))}: expected "name: value"`, a);
+  }
+  colon++;
+  const vs = skipWs(s, colon, b);
+  const ve = trimEnd(s, vs, b);
+  parseHeaderLine(d, s, a, ne, vs, ve);
+}
+
+/** Index of the LF that ends the header section's empty line in bytes, or -1. */
+function findHeaderEndBytes(b: Uint8Array, from: number): number {
+  let i = from;
+  for (;;) {
+    const lf = b.indexOf(10, i);
+    if (lf < 0) return -1;
+    const n = b[lf + 1];
+    if (n === 10) return lf + 1;
+    if (n === 13 && b[lf + 2] === 10) return lf + 2;
+    i = lf + 1;
+  }
+}
+
+function findHeaderEndString(s: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const lf = s.indexOf('\n', i);
+    if (lf < 0) return -1;
+    const n = s.charCodeAt(lf + 1);
+    if (n === 10) return lf + 1;
+    if (n === 13 && s.charCodeAt(lf + 2) === 10) return lf + 2;
+    i = lf + 1;
+  }
+}
+
+function newDraft(base: number): Draft {
+  return {
+    request: true, method: '', uri: undefined, status: 0, reason: '',
+    via: [], from: undefined, to: undefined, callId: undefined, cseq: undefined, maxForwards: undefined,
+    contact: [], route: [], recordRoute: [], contentType: undefined, contentLength: -1,
+    wwwAuthenticate: [], proxyAuthenticate: [], authorization: [], proxyAuthorization: [],
+    headers: [], error: undefined, base,
+  };
+}
+
+function failed(e: SipParseError): { ok: false; error: SipParseError } {
+  return { ok: false, error: e };
+}
+
+/**
+ * Parse one SIP message (a datagram, or one message framed from a stream). Bytes after the
+ * body that Content-Length announces are discarded (RFC 3261 §18.3); a body shorter than it
+ * is an error. Without Content-Length the body is the rest of the input. Never throws.
+ */
+export function parseMessage(input: Uint8Array | string, opts?: ParseOptions): ParseResult<SipMessage> {
+  try {
+    return parse(input, opts);
+  } catch (e) {
+    // Not reached by any input the tests and the fuzzer produce; kept so that a parser bug
+    // can never turn a hostile datagram into an exception in the transport.
+    return failed({ code: 'internal-error', message: `parser bug: ${String(e)}` });
+  }
+}
+
+function parse(input: Uint8Array | string, opts?: ParseOptions): ParseResult<SipMessage> {
+  const maxSize = opts?.maxSize ?? DEFAULT_MAX_SIZE;
+  const text = typeof input === 'string' ? input : undefined;
+  const bytes = input instanceof Uint8Array ? input : undefined;
+  if (text === undefined && bytes === undefined) return failed({ code: 'empty', message: 'input is neither bytes nor a string' });
+  const len = input.length;
+  if (len > maxSize) {
+    return failed({ code: 'too-large', message: `message of ${len} ${text !== undefined ? 'characters' : 'bytes'} exceeds the limit of ${maxSize}` });
+  }
+  // RFC 3261 §7.5: CRLFs before the start line are ignored (keep-alives on streams).
+  let start = 0;
+  if (text !== undefined) {
+    while (start < len && (text.charCodeAt(start) === 13 || text.charCodeAt(start) === 10)) start++;
+  } else {
+    while (start < len && (bytes![start] === 13 || bytes![start] === 10)) start++;
+  }
+  if (start >= len) return failed({ code: 'empty', message: 'no message (empty or only line breaks)' });
+
+  let s: string;
+  let hdrEnd: number; // index in `s` just after the LF of the empty line ending the headers
+  let bodyStart: number; // index of the first body byte (in `bytes`) or character (in `s`)
+  if (text !== undefined) {
+    s = start > 0 ? text.slice(start) : text;
+    const e = findHeaderEndString(s, 0);
+    hdrEnd = e < 0 ? -1 : e + 1;
+    bodyStart = hdrEnd;
+  } else {
+    const e = findHeaderEndBytes(bytes!, start);
+    s = utf8.decode(bytes!.subarray(start, e < 0 ? len : e + 1));
+    hdrEnd = e < 0 ? -1 : s.length;
+    bodyStart = e < 0 ? -1 : e + 1;
+  }
+  const d = newDraft(start);
+  const limit = hdrEnd < 0 ? s.length : hdrEnd;
+
+  let lineLf = s.indexOf('\n');
+  if (lineLf < 0 || lineLf >= limit) lineLf = limit;
+  let lineEnd = lineLf;
+  if (lineEnd > 0 && s.charCodeAt(lineEnd - 1) === 0x0d) lineEnd--;
+  if (!parseStartLine(d, s, lineEnd)) return failed(d.error!);
+
+  // The empty line that ends the headers: at `hdrEnd` its LF; the header lines end before it.
+  let headersLimit = limit;
+  if (hdrEnd >= 0) {
+    headersLimit = hdrEnd - 1; // the empty line's LF
+    if (headersLimit > 0 && s.charCodeAt(headersLimit - 1) === 0x0d) headersLimit--;
+  }
+  if (lineLf + 1 < headersLimit) parseHeaders(d, s, lineLf + 1, headersLimit);
+  if (hdrEnd < 0) setError(d, 'bad-header', 'no empty line after the header section (truncated message?)', limit);
+
+  const partialOk = d.request && d.via.length > 0 && d.from !== undefined && d.to !== undefined &&
+    d.callId !== undefined && d.cseq !== undefined;
+  if (d.error === undefined) {
+    const missing = d.via.length === 0 ? 'Via' : d.from === undefined ? 'From' : d.to === undefined ? 'To'
+      : d.callId === undefined ? 'Call-ID' : d.cseq === undefined ? 'CSeq' : undefined;
+    if (missing !== undefined) {
+      return failed({ code: 'missing-header', message: `mandatory header ${missing} is missing (RFC 3261 §8.1.1)`, header: missing });
+    }
+    // RFC 3261 §8.1.1.5: the CSeq method MUST match that of the request.
+    if (d.request && d.cseq!.method !== d.method) {
+      setError(d, 'bad-header', `CSeq method ${d.cseq!.method} does not match the request method ${d.method} (RFC 3261 §8.1.1.5)`, 0, 'CSeq');
+    }
+  }
+
+  let body = EMPTY;
+  if (d.error === undefined && bodyStart >= 0) {
+    let bodyBytes: Uint8Array;
+    if (bytes === undefined) {
+      const rest = s.slice(bodyStart);
+      bodyBytes = rest.length === 0 ? EMPTY : utf8enc.encode(rest);
+    } else bodyBytes = bytes.subarray(bodyStart);
+    if (d.contentLength >= 0) {
+      if (d.contentLength > bodyBytes.length) {
+        setError(d, 'bad-content-length', `Content-Length ${d.contentLength} is larger than the ${bodyBytes.length} body bytes received (RFC 3261 §18.3)`, limit, 'Content-Length');
+      } else if (d.contentLength > 0) body = bodyBytes.slice(0, d.contentLength);
+    } else if (bodyBytes.length > 0) body = bodyBytes.slice();
+  }
+
+  if (d.error !== undefined) {
+    if (partialOk) {
+      const partial: Partial<SipRequest> = {
+        type: 'request', method: d.method, via: d.via, from: d.from, to: d.to, callId: d.callId, cseq: d.cseq,
+      };
+      if (d.uri !== undefined) partial.uri = d.uri;
+      d.error.partial = partial;
+    }
+    return failed(d.error);
+  }
+
+  if (d.request) {
+    const req: SipRequest = {
+      type: 'request', method: d.method, uri: d.uri!,
+      via: d.via, from: d.from!, to: d.to!, callId: d.callId!, cseq: d.cseq!, maxForwards: d.maxForwards,
+      contact: d.contact, route: d.route, recordRoute: d.recordRoute, contentType: d.contentType,
+      wwwAuthenticate: d.wwwAuthenticate, proxyAuthenticate: d.proxyAuthenticate,
+      authorization: d.authorization, proxyAuthorization: d.proxyAuthorization,
+      headers: d.headers, body,
+    };
+    return { ok: true, value: req };
+  }
+  const res: SipResponse = {
+    type: 'response', status: d.status, reason: d.reason,
+    via: d.via, from: d.from!, to: d.to!, callId: d.callId!, cseq: d.cseq!, maxForwards: d.maxForwards,
+    contact: d.contact, route: d.route, recordRoute: d.recordRoute, contentType: d.contentType,
+    wwwAuthenticate: d.wwwAuthenticate, proxyAuthenticate: d.proxyAuthenticate,
+    authorization: d.authorization, proxyAuthorization: d.proxyAuthorization,
+    headers: d.headers, body,
+  };
+  return { ok: true, value: res };
+}

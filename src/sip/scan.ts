@@ -1,0 +1,207 @@
+/**
+ * Character classes and small scanners shared by the message, URI and header parsers.
+ *
+ * Everything works on a string and a `[start, end)` range so that no header value is copied
+ * before it is known to be needed. Internal scanners return `undefined` on failure and leave
+ * the reason in `scanError` (one module-level slot: parsing is synchronous, so nothing can
+ * interleave); public functions turn that into a `ParseResult`.
+ */
+
+export const scanError = { message: '', offset: 0 };
+
+/** Record why a scan failed; always returns undefined so callers can `return fail(...)`. */
+export function fail(message: string, offset: number): undefined {
+  scanError.message = message;
+  scanError.offset = offset;
+  return undefined;
+}
+
+/** RFC 3261 §25.1 token characters: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" */
+export const TOKEN = 1;
+/** Characters of a generic parameter value that is not quoted: token / host (adds "[" "]" ":"). */
+export const PVAL = 2;
+/** unreserved = alphanum / mark (- _ . ! ~ * ' ( )) */
+export const UNRESERVED = 4;
+/** Unescaped characters of a SIP URI user part: unreserved / & = + $ , ; ? / */
+export const USER = 8;
+/** Unescaped characters of a password: unreserved / & = + $ , */
+export const PASSWORD = 16;
+/** Unescaped characters of a URI parameter: unreserved / [ ] / : & + $ */
+export const PARAMCHAR = 32;
+/** Unescaped characters of a URI header name or value: unreserved / [ ] / ? : + $ */
+export const HNV = 64;
+/** Characters of a hostname, an IPv4 address (alphanum - . and, leniently, _). */
+export const HOST = 128;
+
+export const CLASS = new Uint8Array(256);
+{
+  const add = (chars: string, flag: number): void => {
+    for (let i = 0; i < chars.length; i++) CLASS[chars.charCodeAt(i)]! |= flag;
+  };
+  const alnum = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  add(alnum + "-.!%*_+`'~", TOKEN | PVAL);
+  add('[]:', PVAL);
+  const unreserved = alnum + "-_.!~*'()";
+  add(unreserved, UNRESERVED | USER | PASSWORD | PARAMCHAR | HNV);
+  add('&=+$,;?/', USER);
+  add('&=+$,', PASSWORD);
+  add('[]/:&+$', PARAMCHAR);
+  add('[]/?:+$', HNV);
+  add(alnum + '-._', HOST);
+}
+
+export function isClass(ch: number, flag: number): boolean {
+  return ch < 256 && (CLASS[ch]! & flag) !== 0;
+}
+
+/** SP or HTAB (folding has been collapsed to SP before the value scanners run). */
+export function isWs(ch: number): boolean {
+  return ch === 0x20 || ch === 0x09;
+}
+
+export function skipWs(s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09) break;
+    i++;
+  }
+  return i;
+}
+
+export function trimEnd(s: string, start: number, end: number): number {
+  while (end > start) {
+    const c = s.charCodeAt(end - 1);
+    if (c !== 0x20 && c !== 0x09) break;
+    end--;
+  }
+  return end;
+}
+
+/** Index of the first `ch` in `s[start, end)`, or -1. */
+export function indexIn(s: string, ch: number, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) === ch) return i;
+  return -1;
+}
+
+/** Index just past a run of characters of `flag`. */
+export function skipClass(s: string, i: number, end: number, flag: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c >= 256 || (CLASS[c]! & flag) === 0) break;
+    i++;
+  }
+  return i;
+}
+
+/** Case-insensitive comparison of `s[start, end)` with a lowercase ASCII literal. */
+export function eqLower(s: string, start: number, end: number, lower: string): boolean {
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = s.charCodeAt(start + i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** `s[start, end)` lowercased, without a second copy when it is lowercase already. */
+export function sliceLower(s: string, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return s.slice(start, end).toLowerCase();
+  }
+  return s.slice(start, end);
+}
+
+/**
+ * Decimal digits `s[start, end)` as a number; -1 when empty, not all digits, or above `max`.
+ * Leading zeros are allowed (RFC 4475 §3.1.1.1 sends `Max-Forwards: 0068`).
+ */
+export function parseDigits(s: string, start: number, end: number, max: number): number {
+  if (start >= end) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+    if (n > max) return -1;
+  }
+  return n;
+}
+
+function hexVal(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  c |= 0x20;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  return -1;
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * Check that every character of `s[start, end)` is in `flag` or is a valid `%HH` escape, and
+ * return the unescaped text (escapes decoded as UTF-8, invalid sequences as U+FFFD).
+ * Returns undefined (with `scanError` set) on a character that must have been escaped.
+ */
+export function unescapeRange(s: string, start: number, end: number, flag: number, what: string): string | undefined {
+  let hasEscape = false;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) {
+      if (i + 2 >= end) return fail(`truncated %-escape in ${what}`, i);
+      if (hexVal(s.charCodeAt(i + 1)) < 0 || hexVal(s.charCodeAt(i + 2)) < 0) {
+        return fail(`bad %-escape in ${what}`, i);
+      }
+      hasEscape = true;
+      i += 2;
+    } else if (c >= 256 || (CLASS[c]! & flag) === 0) {
+      return fail(`character ${describeChar(c)} not allowed in ${what}`, i);
+    }
+  }
+  if (!hasEscape) return s.slice(start, end);
+  const bytes: number[] = [];
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) {
+      const b = hexVal(s.charCodeAt(i + 1)) * 16 + hexVal(s.charCodeAt(i + 2));
+      if (b >= 0x80) ascii = false;
+      bytes.push(b);
+      i += 2;
+    } else bytes.push(c);
+  }
+  return ascii ? String.fromCharCode(...bytes) : utf8.decode(new Uint8Array(bytes));
+}
+
+export function describeChar(c: number): string {
+  if (c >= 0x21 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
+  return `0x${c.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * End of a quoted-string whose opening quote is at `i` (index just past the closing quote),
+ * or -1 when it is not terminated before `end`. Backslash escapes the next character.
+ */
+export function quotedEnd(s: string, i: number, end: number): number {
+  for (let j = i + 1; j < end; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 0x5c) j++;
+    else if (c === 0x22) return j + 1;
+  }
+  return -1;
+}
+
+/** The content of the quoted-string `s[start, end)` (quotes included) with quoted-pairs undone. */
+export function unquote(s: string, start: number, end: number): string {
+  const inner = s.slice(start + 1, end - 1);
+  if (inner.indexOf('\\') < 0) return inner;
+  let out = '';
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (c === '\\' && i + 1 < inner.length) {
+      out += inner[i + 1];
+      i++;
+    } else out += c;
+  }
+  return out;
+}
