@@ -64,7 +64,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Clie
     if (request.method !== 'INVITE') {
       throw new TransactionError('ERR_SIP_TRANSACTION_ARGUMENT', `an INVITE client transaction cannot send ${request.method}`);
     }
-    super(request, options, 'calling', TRANSITIONS);
+    super(request, options, 'calling', TRANSITIONS, true);
     this.intervalA = this.durations.timerA;
   }
 

@@ -75,7 +75,7 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Serv
     if (request.method !== 'INVITE') {
       throw new TransactionError('ERR_SIP_TRANSACTION_ARGUMENT', `an INVITE server transaction cannot serve ${request.method}`);
     }
-    super(request, { ...options, user: options.user ?? {} }, 'proceeding', TRANSITIONS);
+    super(request, { ...options, user: options.user ?? {} }, 'proceeding', TRANSITIONS, false);
     this.intervalG = this.durations.timerG;
     this.arm('trying', this.durations.trying, () => this.sendTrying());
   }

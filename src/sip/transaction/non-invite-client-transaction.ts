@@ -59,7 +59,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
     if (request.method === 'INVITE' || request.method === 'ACK') {
       throw new TransactionError('ERR_SIP_TRANSACTION_ARGUMENT', `a non-INVITE client transaction cannot send ${request.method}`);
     }
-    super(request, options, 'trying', TRANSITIONS);
+    super(request, options, 'trying', TRANSITIONS, true);
     this.intervalE = this.durations.timerE;
   }
 

@@ -57,7 +57,7 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
     if (request.method === 'INVITE' || request.method === 'ACK') {
       throw new TransactionError('ERR_SIP_TRANSACTION_ARGUMENT', `a non-INVITE server transaction cannot serve ${request.method}`);
     }
-    super(request, { ...options, user: options.user ?? {} }, 'trying', TRANSITIONS);
+    super(request, { ...options, user: options.user ?? {} }, 'trying', TRANSITIONS, false);
   }
 
   /** The last response handed to the transport. */

@@ -93,7 +93,8 @@ export abstract class Transaction<S extends TransactionState, U extends StateObs
   abstract readonly kind: 'ict' | 'nict' | 'ist' | 'nist';
   /** The request that created the transaction (sent by a client, received by a server). */
   readonly request: SipRequest;
-  /** The branch of the request's top Via. */
+  /** The branch of the request's top Via; '' for a server transaction created by an RFC 2543
+   * request that had none. */
   readonly branch: string;
   readonly reliable: boolean;
   /** The transaction user; may be replaced (a server transaction's TU is often known only
@@ -113,10 +114,13 @@ export abstract class Transaction<S extends TransactionState, U extends StateObs
     options: TransactionOptions<never> & { user: U },
     initial: S,
     table: Readonly<Record<S, readonly S[]>>,
+    requireBranch: boolean,
   ) {
-    const branch = request.via[0]?.branch;
-    if (branch === undefined || branch === '') {
-      throw new TransactionError('ERR_SIP_TRANSACTION_ARGUMENT', 'a transaction needs a request whose top Via has a branch');
+    const top = request.via[0];
+    if (!top) throw new TransactionError('ERR_SIP_TRANSACTION_ARGUMENT', 'a transaction needs a request with a Via');
+    const branch = top.branch ?? '';
+    if (branch === '' && requireBranch) {
+      throw new TransactionError('ERR_SIP_TRANSACTION_ARGUMENT', 'a client transaction needs a branch in its top Via');
     }
     this.request = request;
     this.branch = branch;
