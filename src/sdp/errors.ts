@@ -21,6 +21,8 @@ export type NegotiationErrorCode =
   | 'invalid-sdp'
   /** An offer arrived while our own offer is outstanding (RFC 3261 §14.2: answer 491). */
   | 'glare'
+  /** An offer arrived before the previous remote offer was answered (RFC 3261 §14.2: 500). */
+  | 'offer-pending'
   /** An answer arrived when no offer of ours is outstanding. */
   | 'unexpected-answer'
   /** RFC 3264 §6: "The answer MUST contain exactly the same number of "m=" lines as the offer." */

@@ -61,3 +61,19 @@ export function answered(oa: OfferAnswer, offer: string) {
   if (!r.ok) assert.fail(`receiveOffer failed: ${JSON.stringify(r.error)}`);
   return oa.createAnswer();
 }
+
+/** A remote answer to our offer: same session shape, one audio m= section. */
+export function remoteAnswer(mediaLines: string[], session: string[] = ['c=IN IP4 198.51.100.30'], version = '7000'): string {
+  return crlf('v=0', `o=bob 7000 ${version} IN IP4 198.51.100.30`, 's=-', ...session, 't=0 0', ...mediaLines);
+}
+
+export function offered(oa: OfferAnswer): SessionDescription {
+  return oa.createOffer();
+}
+
+export function answerOk(oa: OfferAnswer, text: string) {
+  const r = oa.receiveAnswer(text);
+  if (!r.ok) assert.fail(`receiveAnswer failed: ${JSON.stringify(r.error)}`);
+  return r.value;
+}
+

@@ -37,7 +37,7 @@ export {
   rtpmapOf,
 } from './sdp.js';
 export type { SdpParseError, SdpParseErrorCode, SdpParseResult } from './parser.js';
-export { parseAttribute, parseConnection, parseSdp } from './parser.js';
+export { parseConnection, parseSdp } from './parser.js';
 export { serializeAttribute, serializeConnection, serializeSdp } from './serializer.js';
 export type { RtpCodec } from './codecs.js';
 export {

@@ -233,7 +233,7 @@ export class OfferAnswer {
       return { ok: false, error: { code: 'glare', message: 'an offer arrived while our own offer is outstanding (answer 491)' } };
     }
     if (this.#state !== 'stable') {
-      return { ok: false, error: { code: 'glare', message: `an offer arrived in state ${this.#state}, before the previous one was answered` } };
+      return { ok: false, error: { code: 'offer-pending', message: 'an offer arrived before the previous remote offer was answered' } };
     }
     const parsed = toDescription(input);
     if (!parsed.ok) return parsed;

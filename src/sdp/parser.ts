@@ -142,8 +142,8 @@ function parseMedia(value: string): MediaDescription {
   return md;
 }
 
-/** One a= value (the text after `a=`). */
-export function parseAttribute(text: string): Attribute {
+/** One a= value (the text after `a=`); throws LineError, caught by parseSdp. */
+function parseAttribute(text: string): Attribute {
   const colon = text.indexOf(':');
   const name = colon < 0 ? text : text.slice(0, colon);
   const value = colon < 0 ? undefined : text.slice(colon + 1);
