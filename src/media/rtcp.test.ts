@@ -67,7 +67,7 @@ test('RFC 3550 Appendix A.2: bad version, overlong length and padding on a non-f
   const r2 = parseRtcpCompound(badLength);
   assert.ok(!r2.ok && r2.error.code === 'rtcp-bad-length');
   const badPad = good.slice();
-  badPad[0] |= 0x20;
+  badPad[0] = badPad[0]! | 0x20;
   const r3 = parseRtcpCompound(badPad);
   assert.ok(!r3.ok && r3.error.code === 'rtcp-bad-padding');
   assert.equal(parseRtcpCompound(new Uint8Array(2)).ok, false);
@@ -81,7 +81,7 @@ test('RFC 3550 §6.4.1: padding on the last packet of a compound is stripped', (
   const bye = serializeRtcpPacket({ type: 'bye', ssrcs: [3] });
   const padded = new Uint8Array(bye.length + 4);
   padded.set(bye);
-  padded[0] |= 0x20;
+  padded[0] = padded[0]! | 0x20;
   padded[3] = 2; // 3 words
   padded[padded.length - 1] = 4;
   const r = parseRtcpCompound(padded);
