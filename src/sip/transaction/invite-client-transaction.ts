@@ -140,6 +140,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Clie
   /** The caller could not send a message of this transaction (§17.1.4). */
   transportError(error: Error): void {
     if (this.state === 'terminated') return;
+    this.note('transport error', { error: error.message });
     this.user.onTransportError?.(error);
     if (this.state !== 'accepted' && !this.isTerminated) this.transition('terminated');
   }
@@ -162,6 +163,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Clie
   private fireTimerB(): void {
     // "If the client transaction is still in the "Calling" state when timer B fires, the
     // client transaction SHOULD inform the TU that a timeout has occurred."
+    this.note('Timer B fired: no response to the INVITE');
     this.user.onTimeout?.();
     if (!this.isTerminated) this.transition('terminated');
   }

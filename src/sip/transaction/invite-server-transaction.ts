@@ -186,6 +186,7 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Serv
    */
   transportError(error: Error): void {
     if (this.state === 'terminated') return;
+    this.note('transport error', { error: error.message });
     this.user.onTransportError?.(error);
   }
 
@@ -213,6 +214,7 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Serv
     // "If timer H fires while in the "Completed" state, it implies that the ACK was never
     // received. In this case, the server transaction MUST transition to the "Terminated"
     // state, and MUST indicate to the TU that a transaction failure has occurred."
+    this.note('Timer H fired: no ACK for the final response');
     this.user.onTimeout?.();
     if (!this.isTerminated) this.transition('terminated');
   }

@@ -96,6 +96,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   /** The caller could not send the request (§17.1.4). */
   transportError(error: Error): void {
     if (this.state === 'terminated') return;
+    this.note('transport error', { error: error.message });
     this.user.onTransportError?.(error);
     if (this.state !== 'completed' && !this.isTerminated) this.transition('terminated');
   }
@@ -111,6 +112,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   private fireTimerF(): void {
     // "If timer F fires while the client transaction is still in the "Trying" [or
     // "Proceeding"] state, the client transaction SHOULD inform the TU about the timeout".
+    this.note('Timer F fired: no final response');
     this.user.onTimeout?.();
     if (!this.isTerminated) this.transition('terminated');
   }

@@ -118,6 +118,7 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
   /** Sending a response failed: reported, and the machine stays put (RFC 6026 §8.8). */
   transportError(error: Error): void {
     if (this.state === 'terminated') return;
+    this.note('transport error', { error: error.message });
     this.user.onTransportError?.(error);
   }
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Logger } from '../../platform/logger.js';
 import { ManualScheduler } from '../../platform/manual-scheduler.js';
 import type { SipMessage, SipRequest } from '../message.js';
 import { TransactionError } from './errors.js';
@@ -329,4 +330,26 @@ test('RFC 3261 §17: a branch without the cookie given by the caller is kept for
   const tx = layer.createClient(req, client);
   assert.equal(layer.receiveResponse(response(req, 200)), tx);
   assert.deepEqual(req.via, [via('legacy1')]);
+});
+
+test('STYLE §6: transactions log state changes and timeouts under sip.transaction with branch and Call-ID', () => {
+  const scheduler = new ManualScheduler();
+  const lines: { level: string; category: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const make = (category: string): Logger => ({
+    debug: (msg, fields) => lines.push({ level: 'debug', category, msg, fields }),
+    info: (msg, fields) => lines.push({ level: 'info', category, msg, fields }),
+    warn: (msg, fields) => lines.push({ level: 'warn', category, msg, fields }),
+    error: (msg, fields) => lines.push({ level: 'error', category, msg, fields }),
+    child: (c) => make(c),
+  });
+  const layer = new TransactionLayer({ scheduler, random: () => 'log1', logger: make('root') });
+  layer.createClient(request('OPTIONS', { branch: undefined }), { reliable: true, send: () => {}, user: {} });
+  scheduler.advance(32000);
+  assert.ok(lines.every((l) => l.category === 'sip.transaction'));
+  assert.deepEqual(lines.map((l) => [l.level, l.msg, l.fields?.from, l.fields?.to]), [
+    ['info', 'Timer F fired: no final response', undefined, undefined],
+    ['debug', 'transaction state', 'trying', 'terminated'],
+  ]);
+  assert.equal(lines[1]?.fields?.branch, 'z9hG4bKlog1');
+  assert.equal(lines[1]?.fields?.callId, 'a84b4c76e66710@pc33.atlanta.example.com');
 });

@@ -15,6 +15,8 @@
  * or to drop.
  */
 import type { SipRequest, SipResponse } from '../message.js';
+import type { Logger } from '../../platform/logger.js';
+import { silentLogger } from '../../platform/logger.js';
 import type { Scheduler } from '../../platform/scheduler.js';
 import { TransactionError } from './errors.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
@@ -39,6 +41,8 @@ export interface TransactionLayerOptions {
    * enough to be unique in space and time (§8.1.1.7).
    */
   random: () => string;
+  /** The layer and its transactions log under this logger's `sip.transaction` child. */
+  logger?: Logger;
 }
 
 export interface ClientContext {
@@ -78,6 +82,7 @@ export class TransactionLayer {
   private readonly scheduler: Scheduler;
   private readonly timers: TimerConfig;
   private readonly random: () => string;
+  private readonly logger: Logger;
   private readonly clients = new Map<string, ClientTransaction>();
   /** Server transactions created by requests with a magic-cookie branch, by §17.2.3 key. */
   private readonly servers = new Map<string, ServerTransaction>();
@@ -89,6 +94,7 @@ export class TransactionLayer {
     this.scheduler = options.scheduler;
     this.timers = timerConfig(options.timers);
     this.random = options.random;
+    this.logger = (options.logger ?? silentLogger).child('sip.transaction');
   }
 
   get closed(): boolean {
@@ -127,6 +133,7 @@ export class TransactionLayer {
     const tx = new InviteClientTransaction(request, {
       scheduler: this.scheduler,
       timers: this.timers,
+      logger: this.logger,
       reliable: context.reliable,
       send: (msg, t) => context.send(msg as SipRequest, t),
       user: context.user,
@@ -142,6 +149,7 @@ export class TransactionLayer {
     const tx = new NonInviteClientTransaction(request, {
       scheduler: this.scheduler,
       timers: this.timers,
+      logger: this.logger,
       reliable: context.reliable,
       send: (msg, t) => context.send(msg as SipRequest, t),
       user: context.user,
@@ -203,6 +211,7 @@ export class TransactionLayer {
     const tx: InviteServerTransaction = new InviteServerTransaction(request, {
       scheduler: this.scheduler,
       timers: this.timers,
+      logger: this.logger,
       reliable: context.reliable,
       send: (msg, t) => context.send(msg as SipResponse, t),
       user: context.user,
@@ -217,6 +226,7 @@ export class TransactionLayer {
     const tx: NonInviteServerTransaction = new NonInviteServerTransaction(request, {
       scheduler: this.scheduler,
       timers: this.timers,
+      logger: this.logger,
       reliable: context.reliable,
       send: (msg, t) => context.send(msg as SipResponse, t),
       user: context.user,

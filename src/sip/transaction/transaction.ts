@@ -8,6 +8,8 @@
  * them into bytes on the right flow and reports a failed send back with `transportError(err)`.
  */
 import type { SipMessage, SipRequest, SipResponse } from '../message.js';
+import type { Logger } from '../../platform/logger.js';
+import { silentLogger } from '../../platform/logger.js';
 import type { Scheduler, TimerHandle } from '../../platform/scheduler.js';
 import { TransactionError, TransactionStateError } from './errors.js';
 import type { TimerConfig, TimerValues } from './timers.js';
@@ -71,6 +73,9 @@ export interface TransactionOptions<T> {
    * serialises and sends it, and on failure calls `transaction.transportError(err)`.
    */
   send: (message: SipMessage, transaction: T) => void;
+  /** State changes (debug), timeouts and transport errors (info), with kind, branch and
+   * Call-ID as fields. The TransactionLayer passes its logger's `sip.transaction` child. */
+  logger?: Logger;
   /** For the owner (the TransactionLayer): called once when the machine terminates, before the
    * user hears of it, so the machine can be forgotten ("destroyed the instant it enters the
    * Terminated state", §17.1.1.2). */
@@ -101,6 +106,7 @@ export abstract class Transaction<S extends TransactionState, U extends StateObs
    * after the UA has looked at the request). */
   user: U;
   protected readonly scheduler: Scheduler;
+  protected readonly log: Logger;
   protected readonly config: TimerConfig;
   protected readonly durations: TimerValues;
   private current: S;
@@ -127,6 +133,7 @@ export abstract class Transaction<S extends TransactionState, U extends StateObs
     this.reliable = options.reliable;
     this.user = options.user;
     this.scheduler = options.scheduler;
+    this.log = options.logger ?? silentLogger;
     this.config = timerConfig(options.timers);
     this.durations = timerValues(this.config, options.reliable);
     this.current = initial;
@@ -175,6 +182,7 @@ export abstract class Transaction<S extends TransactionState, U extends StateObs
       }
     }
     this.current = to;
+    this.log.debug('transaction state', { kind: this.kind, branch: this.branch, method: this.request.method, callId: this.request.callId, from, to });
     this.user.onStateChange?.(from, to);
     if (to === 'terminated') {
       this.onDestroyed?.(this);
@@ -201,6 +209,11 @@ export abstract class Transaction<S extends TransactionState, U extends StateObs
       this.scheduler.cancel(timer.handle);
       this.armed.delete(name);
     }
+  }
+
+  /** Log a notable event (a timeout, a transport error) with the transaction's identity. */
+  protected note(msg: string, fields: Record<string, unknown> = {}): void {
+    this.log.info(msg, { kind: this.kind, branch: this.branch, method: this.request.method, callId: this.request.callId, state: this.current, ...fields });
   }
 
   protected send(message: SipMessage): void {
