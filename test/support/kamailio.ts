@@ -379,7 +379,7 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
     ctlSocket,
     uri: (transport = 'udp') => `sip:${LOOPBACK}:${transport === 'tls' ? port + 1 : port}${transport === 'udp' ? '' : `;transport=${transport}`}`,
     bindings: async (user: string) => {
-      const r = await runCommand(KAMCMD_BIN, ['-s', ctlSocket, 'ul.lookup', 'location', user], { timeoutMs: 10000 });
+      const r = await runCommand(KAMCMD_BIN, ['-s', ctlSocket, 'ul.lookup', 'location', `s:${user}`], { timeoutMs: 10000 });
       const text = r.stdout + r.stderr;
       if (/AOR not found/i.test(text)) return [];
       if (r.code !== 0 || /^error:/m.test(text)) throw new Error(`kamcmd ul.lookup location ${user} failed (${r.code}): ${text.trim()}`);

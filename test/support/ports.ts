@@ -4,6 +4,7 @@
 // short window before the peer binds it; peers that fail to bind are restarted on fresh ports
 // by the harness (see startKamailio). Every port here is on loopback only.
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export const LOOPBACK = '127.0.0.1';
@@ -65,4 +66,30 @@ export async function freeSipPortPair(opts: { nextUdp?: boolean } = {}): Promise
     return p;
   }
   throw new Error('no port P free on UDP+TCP with P+1 free on TCP, after 50 attempts');
+}
+
+/**
+ * Whether some process has `port` bound on 127.0.0.1 (or any address), read from /proc/net
+ * without touching the port (a probe bind could steal it from a peer that is starting).
+ * For TCP only listening sockets count. Linux only.
+ */
+export function portInUse(port: number, proto: 'udp' | 'tcp'): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of proto === 'udp' ? ['/proc/net/udp', '/proc/net/udp6'] : ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      const local = cols[1];
+      const state = cols[3];
+      if (!local || !local.endsWith(`:${hexPort}`)) continue;
+      if (proto === 'tcp' && state !== '0A') continue;
+      return true;
+    }
+  }
+  return false;
 }

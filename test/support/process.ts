@@ -160,10 +160,10 @@ export function spawnPeer(opts: SpawnPeerOptions): PeerProcess {
       const pid = child.pid;
       if (pid === undefined) return exited;
       signal(pid, 'SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), delay(graceMs).then(() => true)]);
+      const timedOut = await raceTimeout(exited.then(() => false), graceMs, true);
       if (timedOut) {
         signal(pid, 'SIGKILL');
-        const stillThere = await Promise.race([exited.then(() => false), delay(5000).then(() => true)]);
+        const stillThere = await raceTimeout(exited.then(() => false), 5000, true);
         if (stillThere) throw new Error(`${opts.name} (pid ${pid}) did not exit after SIGKILL`);
       }
       return exited;
@@ -212,6 +212,15 @@ export function readLog(path: string): string {
 
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Resolves with `p`'s value, or with `onTimeout` after `ms`; the timer is cleared either way. */
+export function raceTimeout<T, U>(p: Promise<T>, ms: number, onTimeout: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<U>((resolve) => {
+    timer = setTimeout(() => resolve(onTimeout), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 /**
