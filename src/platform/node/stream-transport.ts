@@ -67,6 +67,8 @@ export class StreamTransport {
   private readonly byId = new Map<string, StreamConnection>();
   private readonly byRemote = new Map<string, Set<StreamConnection>>();
   private readonly keyOf = new Map<StreamConnection, string>();
+  /** Every accepted socket, including TLS ones still in their handshake (not flows yet). */
+  private readonly acceptedSockets = new Set<Socket>();
   private closing: Promise<void> | undefined;
   private readonly protocol: 'tcp' | 'tls';
 
@@ -79,6 +81,10 @@ export class StreamTransport {
     if (this.opts.listen === false) return;
     const server = this.protocol === 'tls' ? this.createTlsServer() : createTcpServer((s) => this.accept(s));
     this.server = server;
+    server.on('connection', (s: Socket) => {
+      this.acceptedSockets.add(s);
+      s.once('close', () => this.acceptedSockets.delete(s));
+    });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(transportErrorFrom(err, 'tcp', `cannot listen on ${this.protocol.toUpperCase()} ${address}:${port}`));
       server.once('error', onError);
@@ -139,6 +145,8 @@ export class StreamTransport {
       else c.socket.once('close', () => resolve());
     }));
     for (const c of conns) c.close('transport closed', true);
+    // server.close() waits for every accepted socket, handshakes in progress included.
+    for (const s of this.acceptedSockets) s.destroy();
     const server = this.server;
     const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     this.closing = Promise.all([...waits, serverClosed]).then(() => undefined);

@@ -125,7 +125,7 @@ export class NodeTransportLayer implements TransportLayer {
         protocol: 'tls',
         address: t.address,
         port: t.port,
-        listen: t.client === true ? false : canListen,
+        listen: t.client !== undefined ? !t.client : canListen,
         tls: {
           ...(t.ca !== undefined ? { ca: t.ca } : {}),
           ...(t.cert !== undefined ? { cert: t.cert } : {}),
