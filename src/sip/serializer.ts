@@ -5,7 +5,7 @@
  */
 import type { AuthValue, ContactValue, NameAddr, Params, SipMessage, Uri, Via } from './message.js';
 import { canonicalHeaderName } from './message.js';
-import { CLASS, HNV, PARAMCHAR, PASSWORD, PVAL, USER } from './scan.js';
+import { CLASS, HNV, PARAMCHAR, PASSWORD, PVAL, USER, quotedEnd } from './scan.js';
 
 const utf8enc = new TextEncoder();
 const utf8dec = new TextDecoder('utf-8');
@@ -84,7 +84,7 @@ export function serializeUri(uri: Uri): string {
 
 /** A header parameter value: kept when it is a token, host or quoted-string, quoted otherwise. */
 function paramValue(value: string): string {
-  if (value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) return oneLine(value);
+  if (value.charCodeAt(0) === 0x22 && quotedEnd(value, 0, value.length) === value.length) return oneLine(value);
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c >= 128 || (CLASS[c]! & PVAL) === 0) return quote(value);
