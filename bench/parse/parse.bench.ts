@@ -19,8 +19,8 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Core, Grammar } from 'sip.js';
-import { parseMessage } from '../../src/sip/parser.ts';
-import { CORPUS } from './corpus.ts';
+import { parseMessage } from '../../src/sip/parser.js';
+import { CORPUS } from './corpus.js';
 
 const require = createRequire(import.meta.url);
 interface JsSipMessage {

@@ -278,7 +278,24 @@ function startLineError(d: Draft, message: string, offset: number): false {
 
 /** A value spanning folded lines, continuation line breaks collapsed to one SP (§7.3.1). */
 function unfold(s: string, a: number, b: number): string {
-  return s.slice(a, b).replace(/[ \t]*\r?\n[ \t]+/g, ' ');
+  // Linear on purpose: a regex with LWS on both sides of the line break backtracks
+  // quadratically on long whitespace runs (found by the fuzzer).
+  let out = '';
+  let from = a;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x0a && c !== 0x0d) continue;
+    out += s.slice(from, trimEnd(s, from, i)) + ' ';
+    let j = i + 1;
+    while (j < b) {
+      const d = s.charCodeAt(j);
+      if (d !== 0x0a && d !== 0x0d && d !== 0x20 && d !== 0x09) break;
+      j++;
+    }
+    from = j;
+    i = j - 1;
+  }
+  return out + s.slice(from, b);
 }
 
 /** Scan the header lines of `s[i, limit)` (`limit` is just after the last line's LF). */

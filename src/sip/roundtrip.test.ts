@@ -110,8 +110,8 @@ const header: fc.Arbitrary<Header> = fc.record({
 });
 
 const contact: fc.Arbitrary<ContactValue[]> = fc.oneof(
-  { weight: 5, arbitrary: fc.array(nameAddr, { maxLength: 3 }) },
-  fc.constant(['*' as const]),
+  { weight: 5, arbitrary: fc.array(nameAddr, { maxLength: 3 }).map((l): ContactValue[] => l) },
+  fc.constant<ContactValue[]>(['*']),
 );
 
 const common = fc.record({

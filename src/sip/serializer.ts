@@ -3,7 +3,7 @@
  * Route, Record-Route and Contact value, Content-Length written from the body's bytes, and
  * everything that must be escaped in URIs %-escaped again (values in the model are unescaped).
  */
-import type { AuthValue, ContactValue, NameAddr, Params, SipMessage, Uri, Via } from './message.js';
+import type { AuthValue, ContactValue, NameAddr, OtherUri, Params, SipMessage, SipUri, TelUri, Uri, Via } from './message.js';
 import { canonicalHeaderName } from './message.js';
 import { CLASS, HNV, PARAMCHAR, PASSWORD, PVAL, USER, quotedEnd } from './scan.js';
 
@@ -56,7 +56,7 @@ function hostText(host: string): string {
 /** Serialise a URI, escaping user, password, parameters and headers (RFC 3261 §19.1.2). */
 export function serializeUri(uri: Uri): string {
   if (uri.scheme === 'sip' || uri.scheme === 'sips') {
-    const u = uri as import('./message.js').SipUri;
+    const u = uri as SipUri;
     let out = u.scheme + ':';
     if (u.user !== undefined) {
       out += escape(u.user, USER);
@@ -76,10 +76,10 @@ export function serializeUri(uri: Uri): string {
     return out;
   }
   if (uri.scheme === 'tel') {
-    const t = uri as import('./message.js').TelUri;
+    const t = uri as TelUri;
     return 'tel:' + t.number + serializeUriParams(t.params);
   }
-  return uri.scheme + ':' + (uri as import('./message.js').OtherUri).value;
+  return uri.scheme + ':' + (uri as OtherUri).value;
 }
 
 /** A header parameter value: kept when it is a token, host or quoted-string, quoted otherwise. */
