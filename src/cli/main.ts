@@ -1,11 +1,27 @@
 #!/usr/bin/env node
 // The softphone command line: a thin shell over the engine (docs/architecture.md).
 import { Command } from 'commander';
+import { optionsCommand } from './commands/options.js';
+import { registerCommand } from './commands/register.js';
+import { CliError } from './errors.js';
 
 const program = new Command();
 program
   .name('softphone')
-  .description('A SIP softphone: register, call, answer, script; the web UI comes with `softphone` alone.')
-  .version('0.1.0');
+  .description('A SIP softphone: register, ping, and (soon) call and answer from the command line.')
+  .version('0.1.0')
+  .showHelpAfterError();
 
-await program.parseAsync(process.argv);
+registerCommand(program);
+optionsCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CliError) {
+    process.stderr.write(`softphone: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    throw err;
+  }
+}

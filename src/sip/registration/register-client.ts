@@ -36,6 +36,8 @@ export interface RegistrationEvent {
   bindings?: string[];
   /** When the next attempt happens (retry-wait), in ms. */
   retryInMs?: number;
+  /** True when that delay is the server's own Retry-After. */
+  retryAfter?: boolean;
 }
 
 export interface RegistrationOptions {
@@ -270,7 +272,7 @@ export class RegistrationClient extends Emitter<RegistrationEvents> {
       const ceiling = Math.min(max, base * 2 ** (this.failures - 1));
       delay = Math.round(ceiling * (0.5 + 0.5 * randomFraction(this.opts.random)));
     }
-    this.setState({ state: 'retry-wait', reason, retryInMs: delay, ...(status !== undefined ? { status } : {}) });
+    this.setState({ state: 'retry-wait', reason, retryInMs: delay, retryAfter: retryAfterS !== undefined, ...(status !== undefined ? { status } : {}) });
     this.retryTimer = this.opts.scheduler.set(delay, () => {
       this.retryTimer = undefined;
       this.send();

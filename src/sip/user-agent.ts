@@ -1,0 +1,393 @@
+/**
+ * The user agent core: where bytes from a transport become transactions and usages, and
+ * where usages' requests become bytes on the right transport (RFC 3261 §8, §17, §18).
+ *
+ *   transport ──bytes──► parse ──► (400/505 on bad input) ──► Via received/rport (§18.2.1)
+ *                                   ├─ response ─► client transaction ─► usage handlers
+ *                                   └─ request ──► server transaction ─► UAS checks (§8.2)
+ *                                                                      └► usage by method
+ *   usage ──request──► route (Route set, outbound proxy) ──► RFC 3263 targets ──► Via + branch
+ *                      ──► client transaction ──► serialise ──► transport
+ *                      on 401/407: digest answer, CSeq+1, again; on 503/timeout/refused: next target
+ *
+ * Isomorphic: the transport, the DNS resolver, the clock and randomness are injected.
+ */
+import type { Logger } from '../platform/logger.js';
+import { silentLogger } from '../platform/logger.js';
+import type { Scheduler } from '../platform/scheduler.js';
+import { DigestClient } from './auth/digest-client.js';
+import type { DigestCredentials } from './auth/digest-client.js';
+import { Emitter } from './emitter.js';
+import type { Header, NameAddr, SipMessage, SipRequest, SipResponse, SipUri, Via } from './message.js';
+import { createResponse, isSipUri } from './message.js';
+import type { DnsResolver, Target } from './locator.js';
+import { locate } from './locator.js';
+import { parseMessage } from './parser.js';
+import type { RequestHandlers, RequestSender } from './request-sender.js';
+import { serializeMessage, serializeMessageToString, serializeUri } from './serializer.js';
+import type { TraceEvent } from './trace.js';
+import { redactCredentials } from './trace.js';
+import type { TimerConfig } from './transaction/index.js';
+import { TransactionLayer } from './transaction/index.js';
+import type { Endpoint, Flow, TransportLayer, TransportProtocol } from './transport.js';
+import { isReliable } from './transport.js';
+import type { UasCapabilities } from './uas-core.js';
+import { checkRequest, optionsHeaders } from './uas-core.js';
+import { sipUri } from './uri-util.js';
+
+export interface UserAgentOptions {
+  transport: TransportLayer;
+  scheduler: Scheduler;
+  /** RFC 3263 resolver; without one, only numeric hosts (and `localhost`) can be reached. */
+  resolver?: DnsResolver;
+  credentials?: DigestCredentials[];
+  /** Every out-of-dialog request goes here first (added as a loose Route, RFC 3261 §8.1.2). */
+  outboundProxy?: SipUri;
+  /** Transport for requests whose URI does not say (default: the first the transport has). */
+  preferredTransport?: TransportProtocol;
+  /** User-Agent / Server header value. */
+  product?: string;
+  timers?: Partial<TimerConfig>;
+  /** Hex random source for tags, branches, Call-IDs, cnonces. */
+  random?: () => string;
+  logger?: Logger;
+}
+
+/** What a usage's request handler gets for a new incoming request. */
+export interface IncomingRequest {
+  request: SipRequest;
+  flow: Flow;
+  /** Send a response through the server transaction (the first final one ends it). */
+  respond(status: number, reason?: string, opts?: { headers?: Header[]; contact?: NameAddr[]; contentType?: string; body?: Uint8Array }): void;
+}
+
+export interface UserAgentEvents {
+  [key: string]: unknown;
+  trace: TraceEvent;
+  /** A message we could not parse; answered with 400/505 when it was an answerable request. */
+  badMessage: { reason: string; answered: number | undefined; remote: string };
+  /** A flow (connection) closed: registrations over it should refresh (RFC 5626 §4.4.1). */
+  flowClosed: { flow: Flow; reason: string };
+}
+
+const BASE_CAPS: UasCapabilities = { allow: ['OPTIONS'], supported: ['path', 'outbound'], accept: ['application/sdp'] };
+
+function randomHex(): string {
+  const b = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(b);
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+export function describeEndpoint(e: Endpoint): string {
+  return `${e.protocol} ${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
+}
+
+export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender {
+  readonly scheduler: Scheduler;
+  readonly random: () => string;
+  private readonly transport: TransportLayer;
+  private readonly opts: UserAgentOptions;
+  private readonly log: Logger;
+  private readonly transactions: TransactionLayer;
+  private readonly digest: DigestClient;
+  private readonly handlers = new Map<string, (req: IncomingRequest) => void>();
+  private closed = false;
+
+  constructor(opts: UserAgentOptions) {
+    super();
+    this.opts = opts;
+    this.transport = opts.transport;
+    this.scheduler = opts.scheduler;
+    this.random = opts.random ?? randomHex;
+    this.log = (opts.logger ?? silentLogger).child('sip.ua');
+    this.transactions = new TransactionLayer({ scheduler: this.scheduler, timers: opts.timers, random: this.random });
+    this.digest = new DigestClient({ credentials: opts.credentials ?? [], cnonce: this.random });
+    this.transport.onMessage = (bytes, flow) => this.receive(bytes, flow);
+    this.transport.onFlowClosed = (flow, reason) => this.emit('flowClosed', { flow, reason });
+  }
+
+  /** Let a usage handle new requests of `method` (they then appear in Allow). */
+  handle(method: string, handler: (req: IncomingRequest) => void): void {
+    this.handlers.set(method, handler);
+  }
+
+  get capabilities(): UasCapabilities {
+    const allow = [...new Set([...BASE_CAPS.allow, ...this.handlers.keys()])];
+    if (allow.includes('INVITE')) allow.push('ACK', 'CANCEL');
+    return { ...BASE_CAPS, allow };
+  }
+
+  /** A Contact URI for `user` on this UA's transport for `protocol`. */
+  contactUri(user: string | undefined, protocol: TransportProtocol): SipUri {
+    const local = this.localEndpoint(protocol);
+    const params: Record<string, string | null> = {};
+    if (protocol !== 'udp') params.transport = protocol;
+    return sipUri({ scheme: 'sip', user, host: hostForUri(local.address), port: local.port, params });
+  }
+
+  /** The transport protocol a request to `uri` will use when nothing else decides. */
+  defaultProtocol(): TransportProtocol {
+    if (this.opts.preferredTransport) return this.opts.preferredTransport;
+    for (const p of ['udp', 'tcp', 'tls'] as const) if (this.transport.localEndpoint(p)) return p;
+    throw new Error('the transport layer listens on nothing');
+  }
+
+  private localEndpoint(protocol: TransportProtocol): Endpoint {
+    const local = this.transport.localEndpoint(protocol);
+    if (!local) throw new Error(`no ${protocol} transport is configured`);
+    return local;
+  }
+
+  // ─── sending requests ──────────────────────────────────────────────────────────────────
+
+  sendRequest(request: SipRequest, handlers: RequestHandlers): void {
+    if (this.closed) {
+      handlers.onOutcome({ kind: 'transport-error', reason: 'the user agent is closed' });
+      return;
+    }
+    if (this.opts.outboundProxy && request.route.length === 0) {
+      const proxy = { ...this.opts.outboundProxy, params: new Map(this.opts.outboundProxy.params) };
+      proxy.params.set('lr', null);
+      request.route = [{ uri: proxy, params: new Map() }];
+    }
+    if (request.maxForwards === undefined) request.maxForwards = 70;
+    if (this.opts.product && !request.headers.some((h) => h.name.toLowerCase() === 'user-agent')) {
+      request.headers.push({ name: 'User-Agent', value: this.opts.product });
+    }
+    // RFC 3261 §8.1.2: the next hop is the first Route (loose routing) or the Request-URI.
+    const nextHop = request.route[0]?.uri ?? request.uri;
+    if (!isSipUri(nextHop)) {
+      handlers.onOutcome({ kind: 'transport-error', reason: `cannot route to a ${nextHop.scheme}: URI` });
+      return;
+    }
+    locate(nextHop, this.resolverOrNumeric(), { transports: this.supportedProtocols(), defaultTransport: this.defaultProtocol() })
+      .then((targets) => {
+        if (targets.length === 0) handlers.onOutcome({ kind: 'transport-error', reason: `cannot resolve ${serializeUri(nextHop)}` });
+        else this.attempt(request, targets, 0, handlers, 0);
+      })
+      .catch((err: unknown) => handlers.onOutcome({ kind: 'transport-error', reason: String(err) }));
+  }
+
+  private supportedProtocols(): TransportProtocol[] {
+    return (['udp', 'tcp', 'tls'] as const).filter((p) => this.transport.localEndpoint(p));
+  }
+
+  private resolverOrNumeric(): DnsResolver {
+    if (this.opts.resolver) return this.opts.resolver;
+    const none = async () => [];
+    return {
+      naptr: none,
+      srv: none,
+      a: async (name: string) => (name === 'localhost' ? ['127.0.0.1'] : []),
+      aaaa: none,
+    };
+  }
+
+  /** One try at target `i`, answering digest challenges (§22.2), failing over (RFC 3263 §4.3). */
+  private attempt(request: SipRequest, targets: Target[], i: number, handlers: RequestHandlers, challenges: number): void {
+    const target = targets[i]!;
+    const local = this.transport.localEndpoint(target.protocol);
+    if (!local) {
+      this.nextTarget(request, targets, i, handlers, `no ${target.protocol} transport`);
+      return;
+    }
+    const via: Via = {
+      transport: target.protocol.toUpperCase(),
+      host: hostForUri(local.address),
+      port: local.port,
+      branch: this.transactions.newBranch(),
+      rport: true,
+      params: new Map(),
+    };
+    request.via = [via];
+    const dest: Endpoint = { protocol: target.protocol, address: target.address, port: target.port };
+    let flowId: string | undefined;
+    this.transactions.createClient(request, {
+      reliable: isReliable(target.protocol),
+      send: (msg, tx) => {
+        this.transport
+          .send(this.encode(msg), dest, { serverName: target.serverName, flowId })
+          .then((flow) => {
+            flowId = flow.id;
+            this.traceOut(msg, flow);
+          })
+          .catch((err: unknown) => tx.transportError(err instanceof Error ? err : new Error(String(err))));
+      },
+      user: {
+        onProvisional: (res) => handlers.onProvisional?.(res),
+        onFinal: (res) => {
+          if ((res.status === 401 || res.status === 407) && request.method !== 'CANCEL' && request.method !== 'ACK') {
+            // The digest client tells a rejected password from a stale nonce; this cap is only
+            // a safety net (a proxy 407 followed by a registrar 401 needs two rounds).
+            if (challenges >= 4) {
+              handlers.onOutcome({ kind: 'auth-failed', response: res, reason: 'the server kept challenging: wrong password or user' });
+              return;
+            }
+            const answer = this.digest.respond(res, {
+              method: request.method,
+              uri: serializeUri(request.uri),
+              body: request.body,
+              authorization: request.authorization,
+              proxyAuthorization: request.proxyAuthorization,
+            });
+            if (!answer.ok) {
+              handlers.onOutcome({ kind: 'auth-failed', response: res, reason: answer.reason });
+              return;
+            }
+            request.authorization = answer.authorization;
+            request.proxyAuthorization = answer.proxyAuthorization;
+            request.cseq = { seq: request.cseq.seq + 1, method: request.cseq.method };
+            this.attempt(request, targets, i, handlers, challenges + 1);
+            return;
+          }
+          if (res.status === 503 && i + 1 < targets.length) {
+            this.nextTarget(request, targets, i, handlers, '503');
+            return;
+          }
+          handlers.onOutcome({ kind: 'response', response: res });
+        },
+        onTimeout: () => {
+          if (i + 1 < targets.length) this.nextTarget(request, targets, i, handlers, 'timeout');
+          else handlers.onOutcome({ kind: 'timeout' });
+        },
+        onTransportError: (err) => {
+          if (i + 1 < targets.length) this.nextTarget(request, targets, i, handlers, err.message);
+          else handlers.onOutcome({ kind: 'transport-error', reason: err.message });
+        },
+      },
+    });
+  }
+
+  private nextTarget(request: SipRequest, targets: Target[], i: number, handlers: RequestHandlers, why: string): void {
+    this.log.info('trying next target', { failed: `${targets[i]?.protocol} ${targets[i]?.address}:${targets[i]?.port}`, why });
+    if (i + 1 >= targets.length) handlers.onOutcome({ kind: 'transport-error', reason: why });
+    else this.attempt(request, targets, i + 1, handlers, 0);
+  }
+
+  // ─── receiving ─────────────────────────────────────────────────────────────────────────
+
+  private receive(bytes: Uint8Array, flow: Flow): void {
+    const parsed = parseMessage(bytes);
+    if (!parsed.ok) {
+      this.traceIn(new TextDecoder().decode(bytes), flow);
+      this.onBadMessage(parsed.error, flow);
+      return;
+    }
+    const msg = parsed.value;
+    this.traceIn(serializeMessageToString(msg), flow);
+    if (msg.type === 'response') {
+      // §18.1.2: responses are matched to client transactions; strays are dropped.
+      if (!this.transactions.receiveResponse(msg)) this.log.debug('stray response dropped', { status: msg.status, callId: msg.callId });
+      return;
+    }
+    this.stampVia(msg, flow);
+    this.receiveRequest(msg, flow);
+  }
+
+  /** §18.2.1: "the server MUST add a "received" parameter" when sent-by differs from the
+   * source address; RFC 3581 §4: fill in rport with the source port when it is present. */
+  private stampVia(req: SipRequest, flow: Flow): void {
+    const top = req.via[0];
+    if (!top) return;
+    if (unbracket(top.host) !== flow.remote.address || top.rport !== undefined) top.received = flow.remote.address;
+    if (top.rport !== undefined) top.rport = flow.remote.port;
+  }
+
+  private onBadMessage(error: { code: string; message: string; partial?: Partial<SipRequest> }, flow: Flow): void {
+    const p = error.partial;
+    let answered: number | undefined;
+    if (p && p.via && p.via.length > 0 && p.from && p.to && p.callId && p.cseq && p.method !== 'ACK') {
+      // §8.2 / §21.4.1: answer what can be answered, with the reason, and carry on.
+      const status = error.code === 'bad-version' ? 505 : 400;
+      const reason = status === 505 ? 'Version Not Supported' : `Bad Request (${error.message})`.slice(0, 200);
+      const req = { type: 'request', method: p.method ?? 'UNKNOWN', uri: sipUri({ host: 'invalid' }), via: p.via, from: p.from, to: p.to, callId: p.callId, cseq: p.cseq, contact: [], route: [], recordRoute: [], wwwAuthenticate: [], proxyAuthenticate: [], authorization: [], proxyAuthorization: [], headers: [], body: new Uint8Array(0) } as SipRequest;
+      this.stampVia(req, flow);
+      const res = createResponse(req, status, reason.replace(/[\r\n]/g, ' '), { toTag: this.random() });
+      this.sendResponse(res, flow);
+      answered = status;
+    }
+    this.emit('badMessage', { reason: `${error.code}: ${error.message}`, answered, remote: describeEndpoint(flow.remote) });
+  }
+
+  private receiveRequest(req: SipRequest, flow: Flow): void {
+    const match = this.transactions.receiveRequest(req);
+    if (match.kind === 'retransmission') return; // absorbed by its server transaction
+    if (req.method === 'ACK') return; // stray ACK (ACK for a 2xx goes to the dialog, later)
+    const respondWith = (tx: { respond(res: SipResponse): void }) =>
+      (status: number, reason?: string, o: { headers?: Header[]; contact?: NameAddr[]; contentType?: string; body?: Uint8Array } = {}) => {
+        const res = createResponse(req, status, reason, { toTag: localTag, ...o });
+        if (this.opts.product) res.headers.push({ name: 'Server', value: this.opts.product });
+        tx.respond(res);
+      };
+    const localTag = this.random();
+    const tx = this.transactions.createServer(req, {
+      reliable: isReliable(flow.local.protocol),
+      send: (msg) => this.sendResponse(msg as SipResponse, flow),
+    });
+    const respond = respondWith(tx);
+    if (req.method === 'CANCEL') {
+      // §9.2: no INVITE server transaction to cancel here yet: 481.
+      respond(481);
+      return;
+    }
+    const check = checkRequest(req, this.capabilities, { dialogExists: () => false });
+    if (!check.ok) {
+      respond(check.status, check.reason, { headers: check.headers });
+      return;
+    }
+    const handler = this.handlers.get(req.method);
+    if (handler) {
+      handler({ request: req, flow, respond });
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      respond(200, 'OK', { headers: optionsHeaders(this.capabilities) });
+      return;
+    }
+    respond(405, 'Method Not Allowed', { headers: [{ name: 'Allow', value: this.capabilities.allow.join(', ') }] });
+  }
+
+  /** §18.2.2: reliable → the connection the request came on; UDP → received/rport. */
+  private sendResponse(res: SipResponse, flow: Flow): void {
+    const top = res.via[0];
+    let dest: Endpoint = flow.remote;
+    if (top && flow.remote.protocol === 'udp' && typeof top.rport !== 'number') {
+      dest = { protocol: 'udp', address: top.received ?? unbracket(top.host), port: top.port ?? 5060 };
+    }
+    this.transport
+      .send(this.encode(res), dest, { flowId: flow.id })
+      .then((f) => this.traceOut(res, f))
+      .catch((err: unknown) => this.log.warn('could not send response', { status: res.status, err: String(err) }));
+  }
+
+  private encode(msg: SipMessage): Uint8Array {
+    return serializeMessage(msg);
+  }
+
+  private traceOut(msg: SipMessage, flow: Flow): void {
+    if (!this.hasListeners('trace')) return;
+    this.emit('trace', { direction: 'out', remote: describeEndpoint(flow.remote), local: describeEndpoint(flow.local), text: redactCredentials(serializeMessageToString(msg)), at: this.scheduler.now() });
+  }
+
+  private traceIn(text: string, flow: Flow): void {
+    if (!this.hasListeners('trace')) return;
+    this.emit('trace', { direction: 'in', remote: describeEndpoint(flow.remote), local: describeEndpoint(flow.local), text: redactCredentials(text), at: this.scheduler.now() });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.transactions.close();
+    await this.transport.close();
+  }
+}
+
+function unbracket(host: string): string {
+  return host.startsWith('[') ? host.slice(1, -1) : host;
+}
+
+function hostForUri(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
