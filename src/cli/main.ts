@@ -12,6 +12,13 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
+// With no command: the engine and web UI will start here (docs/architecture.md); until they
+// exist, say what can be done.
+program.action(() => {
+  program.outputHelp();
+  process.stdout.write('\nThe engine with its web UI is not built yet: use the commands above.\n');
+});
+
 registerCommand(program);
 optionsCommand(program);
 
