@@ -45,7 +45,10 @@ export interface BaresipOptions {
    * 440 Hz tone of `toneSeconds`. (`ausine` cannot be used with G.711: in 1.0 it only does 48 kHz.)
    */
   audioFile?: string;
-  /** Length of the default tone (default 30 s). */
+  /**
+   * Length of the default tone (default 60 s). baresip 1.0 ends the call when the WAV ends
+   * (AUDIO_ERROR "end of file", then CALL_CLOSED), so it bounds how long a call can last.
+   */
   toneSeconds?: number;
   /** Load `sndfile`, which writes dump-*-enc.wav / dump-*-dec.wav of each call into `<runDir>/rec`. */
   record?: boolean;
@@ -170,7 +173,7 @@ export async function startBaresip(opts: BaresipOptions = {}): Promise<Baresip> 
   let audioFile = opts.audioFile;
   if (!audioFile) {
     audioFile = join(runDir, 'tone-440.wav');
-    writeFileSync(audioFile, sineWav(440, opts.toneSeconds ?? 30, 8000));
+    writeFileSync(audioFile, sineWav(440, opts.toneSeconds ?? 60, 8000));
   }
   const source = `aufile,${audioFile}`;
   const config = [
