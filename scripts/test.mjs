@@ -6,7 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PEERS } from './peers.mjs';
+// The one list of peers, their binaries and Debian packages, shared with the tests' skips.
+import { PEER_INFO } from '../test/support/peers.ts';
+
+const PEERS = Object.entries(PEER_INFO).map(([name, info]) => ({
+  name,
+  binaries: [...info.binaries, ...(info.files ?? [])],
+  packages: info.packages,
+}));
 
 const missing = () => PEERS.filter((p) => !p.binaries.every((b) => existsSync(b)));
 
