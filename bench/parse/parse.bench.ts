@@ -32,7 +32,7 @@ const JsSIPParser = require('jssip/lib/Parser.js') as { parseMessage(data: strin
 const JsSIPGrammar = require('jssip/lib/Grammar.js') as { parse(input: string, rule: string): unknown };
 
 const argSeconds = process.argv.find((a) => a.startsWith('--seconds='));
-const SECONDS = argSeconds ? Number(argSeconds.split('=')[1]) : 2;
+const SECONDS = argSeconds ? Number(argSeconds.split('=')[1]) : 3;
 
 const silent = { log() {}, warn() {}, error() {}, debug() {} };
 const texts = CORPUS.map((c) => c.text);
@@ -99,10 +99,18 @@ function measure(fn: (i: number) => unknown, seconds: number, only?: number): nu
   return n / ((now - t0) / 1000);
 }
 
-function bestOf(fn: (i: number) => unknown, rounds: number, only?: number): number {
-  measure(fn, Math.min(0.5, SECONDS / 2), only); // warm-up (JIT)
-  let best = 0;
-  for (let r = 0; r < rounds; r++) best = Math.max(best, measure(fn, SECONDS / rounds, only));
+/**
+ * Best msgs/s of each contender over `rounds` rounds, the contenders interleaved within each
+ * round so that a change in machine load hits all of them alike (the machine is shared).
+ */
+function interleaved(fns: ((i: number) => unknown)[], rounds: number, only?: number): number[] {
+  for (const fn of fns) measure(fn, 0.3, only); // warm-up (JIT)
+  const best = fns.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    fns.forEach((fn, k) => {
+      best[k] = Math.max(best[k]!, measure(fn, SECONDS / rounds, only));
+    });
+  }
   return best;
 }
 
@@ -116,10 +124,11 @@ const contenders: [string, (i: number) => unknown][] = [
 
 console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} (${os.cpus().length} cpus), ${os.platform()} ${os.arch()}`);
 console.log(`corpus: ${CORPUS.map((c) => `${c.name} (${bytes[CORPUS.indexOf(c)]!.length} B)`).join(', ')}`);
-console.log(`each figure: best of 3 runs of ${(SECONDS / 3).toFixed(2)} s after a warm-up\n`);
+const ROUNDS = 5;
+console.log(`each figure: best of ${ROUNDS} runs of ${(SECONDS / ROUNDS).toFixed(2)} s after a warm-up, contenders interleaved\n`);
 
 const results = new Map<string, number>();
-for (const [name, fn] of contenders) results.set(name, bestOf(fn, 3));
+interleaved(contenders.map((c) => c[1]), ROUNDS).forEach((v, k) => results.set(contenders[k]![0], v));
 const fastestCompetitor = Math.max(results.get('JsSIP 3 (Parser + Grammar)')!, results.get('sip.js 0.21 (Core.Parser)')!);
 console.log('| parser | msgs/s (mixed corpus) | vs fastest competitor |');
 console.log('|---|---:|---:|');
@@ -129,7 +138,7 @@ console.log('\nper message type (msgs/s):\n');
 console.log(`| message | ${contenders.map((c) => c[0]).join(' | ')} |`);
 console.log(`|---|${contenders.map(() => '---:').join('|')}|`);
 CORPUS.forEach((c, i) => {
-  const row = contenders.map(([, fn]) => fmt(bestOf(fn, 3, i) ));
+  const row = interleaved(contenders.map((c) => c[1]), 3, i).map(fmt);
   console.log(`| ${c.name} | ${row.join(' | ')} |`);
 });
 const oursMin = Math.min(results.get('softphone (bytes in)')!, results.get('softphone (string in)')!);

@@ -425,10 +425,21 @@ function parse(input: Uint8Array | string, opts?: ParseOptions): ParseResult<Sip
     hdrEnd = e < 0 ? -1 : e + 1;
     bodyStart = hdrEnd;
   } else {
-    const e = findHeaderEndBytes(bytes!, start);
-    s = utf8.decode(bytes!.subarray(start, e < 0 ? len : e + 1));
-    hdrEnd = e < 0 ? -1 : s.length;
-    bodyStart = e < 0 ? -1 : e + 1;
+    // Fast path: decode everything at once; when every byte became one character (ASCII, or
+    // single invalid bytes turned into U+FFFD) character offsets are byte offsets, and the
+    // header end can be found with the string search. Otherwise split in bytes first.
+    const whole = utf8.decode(start > 0 ? bytes!.subarray(start) : bytes);
+    if (whole.length === len - start) {
+      s = whole;
+      const e = findHeaderEndString(s, 0);
+      hdrEnd = e < 0 ? -1 : e + 1;
+      bodyStart = e < 0 ? -1 : start + e + 1;
+    } else {
+      const e = findHeaderEndBytes(bytes!, start);
+      s = utf8.decode(bytes!.subarray(start, e < 0 ? len : e + 1));
+      hdrEnd = e < 0 ? -1 : s.length;
+      bodyStart = e < 0 ? -1 : e + 1;
+    }
   }
   const d = newDraft(start);
   const limit = hdrEnd < 0 ? s.length : hdrEnd;

@@ -9,7 +9,7 @@ import type { NameAddr, OtherUri, Params, SipUri, TelUri, Uri } from './message.
 import type { ParseResult } from './parse-result.js';
 import {
   CLASS, HNV, HOST, PARAMCHAR, PASSWORD, PVAL, TOKEN, USER,
-  describeChar, fail, indexIn, quotedEnd, scanError, skipClass, skipWs, sliceLower, trimEnd,
+  describeChar, eqLower, fail, indexIn, quotedEnd, scanError, skipClass, skipWs, sliceLower, trimEnd,
   unescapeRange, unquote, parseDigits,
 } from './scan.js';
 
@@ -82,7 +82,7 @@ function scanUriParams(s: string, i: number, end: number, params: Params): numbe
       if (v === undefined) return -1;
       value = v;
     }
-    params.set(rawName.toLowerCase(), value);
+    params.set(sliceLower(rawName, 0, rawName.length), value);
     i = j;
   }
   return i;
@@ -186,8 +186,8 @@ export function scanUri(s: string, start: number, end: number): Uri | undefined 
   const len = colon - start;
   const c0 = s.charCodeAt(start) | 0x20;
   if (c0 === 0x73 && (len === 3 || len === 4)) {
-    const scheme = sliceLower(s, start, colon);
-    if (scheme === 'sip' || scheme === 'sips') return scanSipUri(s, colon + 1, end, scheme);
+    if (eqLower(s, start, colon, 'sip')) return scanSipUri(s, colon + 1, end, 'sip');
+    if (eqLower(s, start, colon, 'sips')) return scanSipUri(s, colon + 1, end, 'sips');
   }
   if (c0 === 0x74 && len === 3 && sliceLower(s, start, colon) === 'tel') return scanTelUri(s, colon + 1, end);
   if (colon + 1 >= end) return fail('empty URI after the scheme', colon + 1);
