@@ -10,6 +10,11 @@
  *                      ──► client transaction ──► serialise ──► transport
  *                      on 401/407: digest answer, CSeq+1, again; on 503/timeout/refused: next target
  *
+ * Dialogs (RFC 3261 §12): requests with a To tag go to the usage owning their dialog (the
+ * dialog table; unknown dialog → 481), ACKs for 2xx go to their dialog, a CANCEL to the
+ * INVITE server transaction it cancels (§9.2: 200, then the INVITE's 487 from its session).
+ * INVITE sessions live in invite/: `invite()` places a call, `onInvite()` receives them.
+ *
  * Isomorphic: the transport, the DNS resolver, the clock and randomness are injected.
  */
 import type { Logger } from '../platform/logger.js';
@@ -17,9 +22,15 @@ import { silentLogger } from '../platform/logger.js';
 import type { Scheduler } from '../platform/scheduler.js';
 import { DigestClient } from './auth/digest-client.js';
 import type { DigestCredentials } from './auth/digest-client.js';
+import { DialogTable } from './dialog/dialog-table.js';
 import { Emitter } from './emitter.js';
+import type { DialogUsage, SessionHost } from './invite/host.js';
+import type { InviteClientDelegate, InviteOptions, OutgoingInvite } from './invite/invite-client-session.js';
+import { InviteClientSession } from './invite/invite-client-session.js';
+import type { IncomingInvite } from './invite/invite-server-session.js';
+import { InviteServerSession } from './invite/invite-server-session.js';
 import type { Header, NameAddr, SipMessage, SipRequest, SipResponse, SipUri, Via } from './message.js';
-import { createResponse, isSipUri } from './message.js';
+import { createResponse, isSipUri, tagOf } from './message.js';
 import type { DnsResolver, Target } from './locator.js';
 import { locate } from './locator.js';
 import { parseMessage } from './parser.js';
@@ -27,8 +38,8 @@ import type { RequestHandlers, RequestSender } from './request-sender.js';
 import { serializeMessage, serializeMessageToString, serializeUri } from './serializer.js';
 import type { TraceEvent } from './trace.js';
 import { redactCredentials } from './trace.js';
-import type { TimerConfig } from './transaction/index.js';
-import { TransactionLayer } from './transaction/index.js';
+import type { ClientTransaction, InviteServerTransaction, ServerTransaction, TimerConfig } from './transaction/index.js';
+import { InviteClientTransaction, TransactionLayer, createCancel, timerConfig } from './transaction/index.js';
 import type { Endpoint, Flow, TransportLayer, TransportProtocol } from './transport.js';
 import { isReliable } from './transport.js';
 import type { UasCapabilities } from './uas-core.js';
@@ -57,8 +68,33 @@ export interface UserAgentOptions {
 export interface IncomingRequest {
   request: SipRequest;
   flow: Flow;
-  /** Send a response through the server transaction (the first final one ends it). */
-  respond(status: number, reason?: string, opts?: { headers?: Header[]; contact?: NameAddr[]; contentType?: string; body?: Uint8Array }): void;
+  transaction: ServerTransaction;
+  /** The To tag of our responses: the request's own, or a fresh one (§8.2.6.2). */
+  localTag: string;
+  /** Send a response through the server transaction (the first final one ends it); returns it. */
+  respond(status: number, reason?: string, opts?: { headers?: Header[]; contact?: NameAddr[]; contentType?: string; body?: Uint8Array }): SipResponse;
+}
+
+/** Handlers of `sendRequest`; `onAdditional2xx` hears, for an INVITE, every 2xx after the first
+ * (retransmissions and other forks, RFC 6026 §8.4): the TU must ACK each. */
+export interface InviteRequestHandlers extends RequestHandlers {
+  onAdditional2xx?: (response: SipResponse) => void;
+}
+
+/** A request on its way: `cancel()` sends a CANCEL for an INVITE in progress (§9.1), to the
+ * same target, with the INVITE's branch. */
+export interface ClientRequest {
+  readonly request: SipRequest;
+  cancel(headers?: Header[]): void;
+}
+
+interface Attempt {
+  tx?: ClientTransaction;
+  dest?: Endpoint;
+  serverName?: string;
+  flowId?: string;
+  reliable: boolean;
+  delivered: boolean;
 }
 
 export interface UserAgentEvents {
@@ -70,7 +106,11 @@ export interface UserAgentEvents {
   flowClosed: { flow: Flow; reason: string };
 }
 
-const BASE_CAPS: UasCapabilities = { allow: ['OPTIONS'], supported: ['path', 'outbound'], accept: ['application/sdp'] };
+const BASE_CAPS: UasCapabilities = {
+  allow: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO'],
+  supported: ['path', 'outbound'],
+  accept: ['application/sdp', 'application/dtmf-relay'],
+};
 
 function randomHex(): string {
   const b = new Uint8Array(8);
@@ -84,9 +124,15 @@ export function describeEndpoint(e: Endpoint): string {
   return `${e.protocol} ${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
 }
 
-export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender {
+export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender, SessionHost {
   readonly scheduler: Scheduler;
   readonly random: () => string;
+  readonly timers: TimerConfig;
+  readonly logger: Logger;
+  /** Dialogs by id: INVITE sessions, early dialogs of incoming INVITEs. */
+  readonly dialogs = new DialogTable<DialogUsage>();
+  private readonly cancelWatchers = new Map<InviteServerTransaction, () => void>();
+  private readonly ackTargets = new WeakMap<SipRequest, Promise<{ dest: Endpoint; serverName?: string } | undefined>>();
   private readonly transport: TransportLayer;
   private readonly opts: UserAgentOptions;
   private readonly log: Logger;
@@ -101,7 +147,9 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
     this.transport = opts.transport;
     this.scheduler = opts.scheduler;
     this.random = opts.random ?? randomHex;
-    this.log = (opts.logger ?? silentLogger).child('sip.ua');
+    this.logger = opts.logger ?? silentLogger;
+    this.log = this.logger.child('sip.ua');
+    this.timers = timerConfig(opts.timers);
     this.transactions = new TransactionLayer({ scheduler: this.scheduler, timers: opts.timers, random: this.random });
     this.digest = new DigestClient({ credentials: opts.credentials ?? [], cnonce: this.random });
     this.transport.onMessage = (bytes, flow) => this.receive(bytes, flow);
@@ -114,9 +162,29 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
   }
 
   get capabilities(): UasCapabilities {
-    const allow = [...new Set([...BASE_CAPS.allow, ...this.handlers.keys()])];
-    if (allow.includes('INVITE')) allow.push('ACK', 'CANCEL');
-    return { ...BASE_CAPS, allow };
+    return { ...BASE_CAPS, allow: [...new Set([...BASE_CAPS.allow, ...this.handlers.keys()])] };
+  }
+
+  // ─── INVITE sessions ───────────────────────────────────────────────────────────────────
+
+  /** Place a call (RFC 3261 §13.2). The delegate hears progress, the session, or the failure. */
+  invite(opts: InviteOptions, delegate: InviteClientDelegate): OutgoingInvite {
+    const session = new InviteClientSession(this, opts, delegate);
+    session.start();
+    return session;
+  }
+
+  /** Receive calls: new out-of-dialog INVITEs that passed the §8.2 checks. Without a handler
+   * they get 480. */
+  onInvite(handler: (invite: IncomingInvite) => void): void {
+    this.handle('INVITE', (incoming) => handler(new InviteServerSession(this, incoming)));
+  }
+
+  watchCancel(transaction: InviteServerTransaction, onCancel: () => void): () => void {
+    this.cancelWatchers.set(transaction, onCancel);
+    return () => {
+      if (this.cancelWatchers.get(transaction) === onCancel) this.cancelWatchers.delete(transaction);
+    };
   }
 
   /** A Contact URI for `user` on this UA's transport for `protocol`. */
@@ -142,32 +210,93 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
 
   // ─── sending requests ──────────────────────────────────────────────────────────────────
 
-  sendRequest(request: SipRequest, handlers: RequestHandlers): void {
+  sendRequest(request: SipRequest, handlers: InviteRequestHandlers): ClientRequest {
+    const state: Attempt = { reliable: false, delivered: false };
+    const handle: ClientRequest = { request, cancel: (headers) => this.cancelAttempt(state, headers) };
     if (this.closed) {
       handlers.onOutcome({ kind: 'transport-error', reason: 'the user agent is closed' });
-      return;
+      return handle;
     }
+    this.prepareOutgoing(request);
+    // RFC 3261 §8.1.2: the next hop is the first Route (loose routing) or the Request-URI.
+    this.locateNextHop(request)
+      .then((targets) => {
+        if (typeof targets === 'string') handlers.onOutcome({ kind: 'transport-error', reason: targets });
+        else this.attempt(request, targets, 0, handlers, 0, state);
+      })
+      .catch((err: unknown) => handlers.onOutcome({ kind: 'transport-error', reason: String(err) }));
+    return handle;
+  }
+
+  /** Outbound proxy as a loose Route (§8.1.2), Max-Forwards, User-Agent. */
+  private prepareOutgoing(request: SipRequest): void {
     if (this.opts.outboundProxy && request.route.length === 0) {
       const proxy = { ...this.opts.outboundProxy, params: new Map(this.opts.outboundProxy.params) };
       proxy.params.set('lr', null);
       request.route = [{ uri: proxy, params: new Map() }];
     }
     if (request.maxForwards === undefined) request.maxForwards = 70;
-    if (this.opts.product && !request.headers.some((h) => h.name.toLowerCase() === 'user-agent')) {
+    if (this.opts.product && request.method !== 'ACK' && !request.headers.some((h) => h.name.toLowerCase() === 'user-agent')) {
       request.headers.push({ name: 'User-Agent', value: this.opts.product });
     }
-    // RFC 3261 §8.1.2: the next hop is the first Route (loose routing) or the Request-URI.
+  }
+
+  /** RFC 3263 targets for the next hop of `request`, or why there are none. */
+  private async locateNextHop(request: SipRequest): Promise<Target[] | string> {
     const nextHop = request.route[0]?.uri ?? request.uri;
-    if (!isSipUri(nextHop)) {
-      handlers.onOutcome({ kind: 'transport-error', reason: `cannot route to a ${nextHop.scheme}: URI` });
-      return;
+    if (!isSipUri(nextHop)) return `cannot route to a ${nextHop.scheme}: URI`;
+    const targets = await locate(nextHop, this.resolverOrNumeric(), { transports: this.supportedProtocols(), defaultTransport: this.defaultProtocol() });
+    return targets.length === 0 ? `cannot resolve ${serializeUri(nextHop)}` : targets;
+  }
+
+  /** §9.1: the CANCEL goes where the INVITE went, with its Via (branch), in a non-INVITE client
+   * transaction of its own; only for an INVITE client transaction still without a final. */
+  private cancelAttempt(state: Attempt, headers: Header[] = []): void {
+    const tx = state.tx;
+    if (!(tx instanceof InviteClientTransaction) || (tx.state !== 'proceeding' && tx.state !== 'calling') || !state.dest || this.closed) return;
+    const cancel = createCancel(tx.request, headers);
+    const dest = state.dest;
+    this.transactions.createClient(cancel, {
+      reliable: state.reliable,
+      send: (msg, ctx) => {
+        this.transport
+          .send(this.encode(msg), dest, { serverName: state.serverName, flowId: state.flowId })
+          .then((flow) => this.traceOut(msg, flow))
+          .catch((err: unknown) => ctx.transportError(err instanceof Error ? err : new Error(String(err))));
+      },
+      user: {},
+    });
+  }
+
+  /**
+   * Send an ACK for a 2xx (§13.2.2.4): "passed to the client transport", not a transaction.
+   * The first send picks the target (route set or Request-URI, RFC 3263) and a Via with a new
+   * branch; sending the same object again re-sends the same bytes there (a 2xx retransmission).
+   */
+  sendAck(ack: SipRequest): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    let target = this.ackTargets.get(ack);
+    if (!target) {
+      this.prepareOutgoing(ack);
+      target = this.locateNextHop(ack).then((targets) => {
+        if (typeof targets === 'string' || !targets[0]) {
+          this.log.warn('cannot send the ACK', { callId: ack.callId, why: String(targets) });
+          return undefined;
+        }
+        const t = targets[0];
+        const local = this.transport.localEndpoint(t.protocol);
+        if (!local) return undefined;
+        ack.via = [{ transport: t.protocol.toUpperCase(), host: hostForUri(local.address), port: local.port, branch: this.transactions.newBranch(), rport: true, params: new Map() }];
+        return { dest: { protocol: t.protocol, address: t.address, port: t.port }, serverName: t.serverName };
+      });
+      this.ackTargets.set(ack, target);
     }
-    locate(nextHop, this.resolverOrNumeric(), { transports: this.supportedProtocols(), defaultTransport: this.defaultProtocol() })
-      .then((targets) => {
-        if (targets.length === 0) handlers.onOutcome({ kind: 'transport-error', reason: `cannot resolve ${serializeUri(nextHop)}` });
-        else this.attempt(request, targets, 0, handlers, 0);
+    return target
+      .then((t) => {
+        if (!t || this.closed) return;
+        return this.transport.send(this.encode(ack), t.dest, { serverName: t.serverName }).then((flow) => this.traceOut(ack, flow));
       })
-      .catch((err: unknown) => handlers.onOutcome({ kind: 'transport-error', reason: String(err) }));
+      .catch((err: unknown) => this.log.warn('could not send the ACK', { callId: ack.callId, err: String(err) }));
   }
 
   private supportedProtocols(): TransportProtocol[] {
@@ -186,11 +315,11 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
   }
 
   /** One try at target `i`, answering digest challenges (§22.2), failing over (RFC 3263 §4.3). */
-  private attempt(request: SipRequest, targets: Target[], i: number, handlers: RequestHandlers, challenges: number): void {
+  private attempt(request: SipRequest, targets: Target[], i: number, handlers: InviteRequestHandlers, challenges: number, state: Attempt): void {
     const target = targets[i]!;
     const local = this.transport.localEndpoint(target.protocol);
     if (!local) {
-      this.nextTarget(request, targets, i, handlers, `no ${target.protocol} transport`);
+      this.nextTarget(request, targets, i, handlers, `no ${target.protocol} transport`, state);
       return;
     }
     const via: Via = {
@@ -203,14 +332,17 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
     };
     request.via = [via];
     const dest: Endpoint = { protocol: target.protocol, address: target.address, port: target.port };
-    let flowId: string | undefined;
-    this.transactions.createClient(request, {
-      reliable: isReliable(target.protocol),
+    state.dest = dest;
+    state.serverName = target.serverName;
+    state.flowId = undefined;
+    state.reliable = isReliable(target.protocol);
+    state.tx = this.transactions.createClient(request, {
+      reliable: state.reliable,
       send: (msg, tx) => {
         this.transport
-          .send(this.encode(msg), dest, { serverName: target.serverName, flowId })
+          .send(this.encode(msg), dest, { serverName: target.serverName, flowId: state.flowId })
           .then((flow) => {
-            flowId = flow.id;
+            state.flowId = flow.id;
             this.traceOut(msg, flow);
           })
           .catch((err: unknown) => tx.transportError(err instanceof Error ? err : new Error(String(err))));
@@ -218,6 +350,11 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
       user: {
         onProvisional: (res) => handlers.onProvisional?.(res),
         onFinal: (res) => {
+          if (state.delivered) {
+            // RFC 6026 §8.4: further 2xx (retransmissions, other forks) reach the TU.
+            if (res.status >= 200 && res.status < 300) handlers.onAdditional2xx?.(res);
+            return;
+          }
           if ((res.status === 401 || res.status === 407) && request.method !== 'CANCEL' && request.method !== 'ACK') {
             // The digest client tells a rejected password from a stale nonce; this cap is only
             // a safety net (a proxy 407 followed by a registrar 401 needs two rounds).
@@ -239,31 +376,33 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
             request.authorization = answer.authorization;
             request.proxyAuthorization = answer.proxyAuthorization;
             request.cseq = { seq: request.cseq.seq + 1, method: request.cseq.method };
-            this.attempt(request, targets, i, handlers, challenges + 1);
+            this.attempt(request, targets, i, handlers, challenges + 1, state);
             return;
           }
           if (res.status === 503 && i + 1 < targets.length) {
-            this.nextTarget(request, targets, i, handlers, '503');
+            this.nextTarget(request, targets, i, handlers, '503', state);
             return;
           }
+          state.delivered = true;
           handlers.onOutcome({ kind: 'response', response: res });
         },
         onTimeout: () => {
-          if (i + 1 < targets.length) this.nextTarget(request, targets, i, handlers, 'timeout');
+          if (i + 1 < targets.length) this.nextTarget(request, targets, i, handlers, 'timeout', state);
           else handlers.onOutcome({ kind: 'timeout' });
         },
         onTransportError: (err) => {
-          if (i + 1 < targets.length) this.nextTarget(request, targets, i, handlers, err.message);
+          if (state.delivered) return; // a late failure in accepted (RFC 6026): the 2xx was ours
+          if (i + 1 < targets.length) this.nextTarget(request, targets, i, handlers, err.message, state);
           else handlers.onOutcome({ kind: 'transport-error', reason: err.message });
         },
       },
     });
   }
 
-  private nextTarget(request: SipRequest, targets: Target[], i: number, handlers: RequestHandlers, why: string): void {
+  private nextTarget(request: SipRequest, targets: Target[], i: number, handlers: InviteRequestHandlers, why: string, state: Attempt): void {
     this.log.info('trying next target', { failed: `${targets[i]?.protocol} ${targets[i]?.address}:${targets[i]?.port}`, why });
     if (i + 1 >= targets.length) handlers.onOutcome({ kind: 'transport-error', reason: why });
-    else this.attempt(request, targets, i + 1, handlers, 0);
+    else this.attempt(request, targets, i + 1, handlers, 0, state);
   }
 
   // ─── receiving ─────────────────────────────────────────────────────────────────────────
@@ -313,38 +452,64 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
 
   private receiveRequest(req: SipRequest, flow: Flow): void {
     const match = this.transactions.receiveRequest(req);
-    if (match.kind === 'retransmission') return; // absorbed by its server transaction
-    if (req.method === 'ACK') return; // stray ACK (ACK for a 2xx goes to the dialog, later)
-    const respondWith = (tx: { respond(res: SipResponse): void }) =>
-      (status: number, reason?: string, o: { headers?: Header[]; contact?: NameAddr[]; contentType?: string; body?: Uint8Array } = {}) => {
-        const res = createResponse(req, status, reason, { toTag: localTag, ...o });
-        if (this.opts.product) res.headers.push({ name: 'Server', value: this.opts.product });
-        tx.respond(res);
-      };
-    const localTag = this.random();
+    if (match.kind === 'retransmission' || match.kind === 'invalid') return; // absorbed by its server transaction
+    if (match.kind === 'ack') {
+      // §13.3.1.4: the ACK for a 2xx goes to its dialog; a stray one is dropped.
+      const usage = this.dialogs.find(req);
+      if (usage) usage.receiveAck(req);
+      else this.log.debug('stray ACK dropped', { callId: req.callId });
+      return;
+    }
+    const localTag = tagOf(req.to) ?? this.random();
     const tx = this.transactions.createServer(req, {
       reliable: isReliable(flow.local.protocol),
       send: (msg) => this.sendResponse(msg as SipResponse, flow),
     });
-    const respond = respondWith(tx);
+    const respond = (status: number, reason?: string, o: { headers?: Header[]; contact?: NameAddr[]; contentType?: string; body?: Uint8Array } = {}): SipResponse => {
+      const res = createResponse(req, status, reason, { toTag: localTag, ...o });
+      if (this.opts.product) res.headers.push({ name: 'Server', value: this.opts.product });
+      tx.respond(res);
+      return res;
+    };
+    const incoming: IncomingRequest = { request: req, flow, transaction: tx, localTag, respond };
     if (req.method === 'CANCEL') {
-      // §9.2: no INVITE server transaction to cancel here yet: 481.
-      respond(481);
+      // §9.2: a CANCEL matching an INVITE server transaction gets 200 and the INVITE's TU
+      // answers 487 (if it has not answered yet); with no match, 481.
+      if (match.invite) {
+        respond(200);
+        this.cancelWatchers.get(match.invite)?.();
+      } else respond(481);
       return;
     }
-    const check = checkRequest(req, this.capabilities, { dialogExists: () => false });
+    // §12.2.2: requests with a To tag belong to a dialog of the table, or get 481.
+    const usage = tagOf(req.to) !== undefined ? this.dialogs.find(req) : undefined;
+    const check = checkRequest(req, this.capabilities, { dialogExists: () => usage !== undefined });
     if (!check.ok) {
       respond(check.status, check.reason, { headers: check.headers });
       return;
     }
-    const handler = this.handlers.get(req.method);
-    if (handler) {
-      handler({ request: req, flow, respond });
+    if (usage) {
+      usage.receiveRequest(incoming);
       return;
     }
-    if (req.method === 'OPTIONS') {
-      respond(200, 'OK', { headers: optionsHeaders(this.capabilities) });
+    const handler = this.handlers.get(req.method);
+    if (handler) {
+      handler(incoming);
       return;
+    }
+    switch (req.method) {
+      case 'OPTIONS':
+        respond(200, 'OK', { headers: optionsHeaders(this.capabilities) });
+        return;
+      case 'INVITE':
+        respond(480, 'Temporarily Unavailable');
+        return;
+      case 'BYE':
+      case 'INFO':
+        // §15.1.2: "If the BYE does not match an existing dialog, the UAS core SHOULD generate
+        // a 481"; INFO is only meaningful in a dialog too (RFC 6086 §4.2.2).
+        respond(481);
+        return;
     }
     respond(405, 'Method Not Allowed', { headers: [{ name: 'Allow', value: this.capabilities.allow.join(', ') }] });
   }
