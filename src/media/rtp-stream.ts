@@ -512,7 +512,9 @@ export class RtpStream extends MediaEmitter<RtpStreamEvents> {
       return;
     }
     // Comfort noise is played as silence: the jitter buffer sees the gap and conceals it.
-    if (isCn || verdict === 'probation' || !receives(cfg.direction)) return;
+    // Packets on A.1 probation are not counted in the statistics but are played: the first
+    // packet of a call is audio like any other.
+    if (isCn || !receives(cfg.direction)) return;
     const jp = this.pool.pop() ?? { sequenceNumber: 0, timestamp: 0, marker: false, payload: { payloadType: 0, data: p.payload } };
     jp.sequenceNumber = p.sequenceNumber;
     jp.timestamp = p.timestamp;

@@ -155,6 +155,11 @@ export class RtpSocket implements RtpTransport {
     (this.rtcp ?? this.rtp).send(bytes, port, address);
   }
 
+  /** SO_RCVBUF / SO_SNDBUF of the RTP socket as the kernel set them (Linux reports double). */
+  bufferSizes(): { recv: number; send: number } {
+    return { recv: this.rtp.getRecvBufferSize(), send: this.rtp.getSendBufferSize() };
+  }
+
   allocateBuffer(size: number): Uint8Array {
     return Buffer.alloc(size);
   }
