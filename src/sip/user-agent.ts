@@ -29,8 +29,8 @@ import type { InviteClientDelegate, InviteOptions, OutgoingInvite } from './invi
 import { InviteClientSession } from './invite/invite-client-session.js';
 import type { IncomingInvite } from './invite/invite-server-session.js';
 import { InviteServerSession } from './invite/invite-server-session.js';
-import type { Header, NameAddr, SipMessage, SipRequest, SipResponse, SipUri, Via } from './message.js';
-import { createResponse, isSipUri, tagOf } from './message.js';
+import type { Header, SipMessage, SipRequest, SipResponse, SipUri, Via } from './message.js';
+import { createResponse, isSipUri } from './message.js';
 import type { DnsResolver, Target } from './locator.js';
 import { locate } from './locator.js';
 import { parseMessage } from './parser.js';
@@ -38,12 +38,13 @@ import type { RequestHandlers, RequestSender } from './request-sender.js';
 import { serializeMessage, serializeMessageToString, serializeUri } from './serializer.js';
 import type { TraceEvent } from './trace.js';
 import { redactCredentials } from './trace.js';
-import type { ClientTransaction, InviteServerTransaction, ServerTransaction, TimerConfig } from './transaction/index.js';
+import type { ClientTransaction, InviteServerTransaction, TimerConfig } from './transaction/index.js';
 import { InviteClientTransaction, TransactionLayer, createCancel, timerConfig } from './transaction/index.js';
 import type { Endpoint, Flow, TransportLayer, TransportProtocol } from './transport.js';
 import { isReliable } from './transport.js';
 import type { UasCapabilities } from './uas-core.js';
-import { checkRequest, optionsHeaders } from './uas-core.js';
+import type { DispatchContext, IncomingRequest } from './request-dispatch.js';
+import { dispatchRequest } from './request-dispatch.js';
 import { sipUri } from './uri-util.js';
 
 export interface UserAgentOptions {
@@ -64,16 +65,7 @@ export interface UserAgentOptions {
   logger?: Logger;
 }
 
-/** What a usage's request handler gets for a new incoming request. */
-export interface IncomingRequest {
-  request: SipRequest;
-  flow: Flow;
-  transaction: ServerTransaction;
-  /** The To tag of our responses: the request's own, or a fresh one (§8.2.6.2). */
-  localTag: string;
-  /** Send a response through the server transaction (the first final one ends it); returns it. */
-  respond(status: number, reason?: string, opts?: { headers?: Header[]; contact?: NameAddr[]; contentType?: string; body?: Uint8Array }): SipResponse;
-}
+export type { IncomingRequest } from './request-dispatch.js';
 
 /** Handlers of `sendRequest`; `onAdditional2xx` hears, for an INVITE, every 2xx after the first
  * (retransmissions and other forks, RFC 6026 §8.4): the TU must ACK each. */
@@ -139,6 +131,7 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
   private readonly transactions: TransactionLayer;
   private readonly digest: DigestClient;
   private readonly handlers = new Map<string, (req: IncomingRequest) => void>();
+  private readonly dispatch: DispatchContext;
   private closed = false;
 
   constructor(opts: UserAgentOptions) {
@@ -152,6 +145,17 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
     this.timers = timerConfig(opts.timers);
     this.transactions = new TransactionLayer({ scheduler: this.scheduler, timers: opts.timers, random: this.random });
     this.digest = new DigestClient({ credentials: opts.credentials ?? [], cnonce: this.random });
+    this.dispatch = {
+      transactions: this.transactions,
+      dialogs: this.dialogs,
+      cancelWatchers: this.cancelWatchers,
+      handlers: this.handlers,
+      capabilities: () => this.capabilities,
+      random: this.random,
+      product: opts.product,
+      log: this.log,
+      sendResponse: (res, flow) => this.sendResponse(res, flow),
+    };
     this.transport.onMessage = (bytes, flow) => this.receive(bytes, flow);
     this.transport.onFlowClosed = (flow, reason) => this.emit('flowClosed', { flow, reason });
   }
@@ -451,67 +455,7 @@ export class UserAgent extends Emitter<UserAgentEvents> implements RequestSender
   }
 
   private receiveRequest(req: SipRequest, flow: Flow): void {
-    const match = this.transactions.receiveRequest(req);
-    if (match.kind === 'retransmission' || match.kind === 'invalid') return; // absorbed by its server transaction
-    if (match.kind === 'ack') {
-      // §13.3.1.4: the ACK for a 2xx goes to its dialog; a stray one is dropped.
-      const usage = this.dialogs.find(req);
-      if (usage) usage.receiveAck(req);
-      else this.log.debug('stray ACK dropped', { callId: req.callId });
-      return;
-    }
-    const localTag = tagOf(req.to) ?? this.random();
-    const tx = this.transactions.createServer(req, {
-      reliable: isReliable(flow.local.protocol),
-      send: (msg) => this.sendResponse(msg as SipResponse, flow),
-    });
-    const respond = (status: number, reason?: string, o: { headers?: Header[]; contact?: NameAddr[]; contentType?: string; body?: Uint8Array } = {}): SipResponse => {
-      const res = createResponse(req, status, reason, { toTag: localTag, ...o });
-      if (this.opts.product) res.headers.push({ name: 'Server', value: this.opts.product });
-      tx.respond(res);
-      return res;
-    };
-    const incoming: IncomingRequest = { request: req, flow, transaction: tx, localTag, respond };
-    if (req.method === 'CANCEL') {
-      // §9.2: a CANCEL matching an INVITE server transaction gets 200 and the INVITE's TU
-      // answers 487 (if it has not answered yet); with no match, 481.
-      if (match.invite) {
-        respond(200);
-        this.cancelWatchers.get(match.invite)?.();
-      } else respond(481);
-      return;
-    }
-    // §12.2.2: requests with a To tag belong to a dialog of the table, or get 481.
-    const usage = tagOf(req.to) !== undefined ? this.dialogs.find(req) : undefined;
-    const check = checkRequest(req, this.capabilities, { dialogExists: () => usage !== undefined });
-    if (!check.ok) {
-      respond(check.status, check.reason, { headers: check.headers });
-      return;
-    }
-    if (usage) {
-      usage.receiveRequest(incoming);
-      return;
-    }
-    const handler = this.handlers.get(req.method);
-    if (handler) {
-      handler(incoming);
-      return;
-    }
-    switch (req.method) {
-      case 'OPTIONS':
-        respond(200, 'OK', { headers: optionsHeaders(this.capabilities) });
-        return;
-      case 'INVITE':
-        respond(480, 'Temporarily Unavailable');
-        return;
-      case 'BYE':
-      case 'INFO':
-        // §15.1.2: "If the BYE does not match an existing dialog, the UAS core SHOULD generate
-        // a 481"; INFO is only meaningful in a dialog too (RFC 6086 §4.2.2).
-        respond(481);
-        return;
-    }
-    respond(405, 'Method Not Allowed', { headers: [{ name: 'Allow', value: this.capabilities.allow.join(', ') }] });
+    dispatchRequest(this.dispatch, req, flow);
   }
 
   /** §18.2.2: reliable → the connection the request came on; UDP → received/rport. */
