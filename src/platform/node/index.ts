@@ -4,3 +4,6 @@ export { UdpTransport, UDP_MAX_MESSAGE_BYTES, type UdpTransportOptions } from '.
 export { StreamTransport, type StreamTransportOptions, type StreamTlsOptions, type PemInput } from './stream-transport.js';
 export { NodeDnsResolver, type NodeDnsResolverOptions } from './dns.js';
 export { NodeScheduler } from './scheduler.js';
+export { RtpSocket, RtpSocketError, defaultPortRange, socketBufferLimits, type RtpSocketOptions } from './rtp-socket.js';
+export { PortRange, PortRangeError, type PortRangeOptions } from './port-range.js';
+export { NodeMediaClock, sharedMediaClock, type NodeMediaClockOptions, type MediaClockStats } from './media-clock.js';
