@@ -553,3 +553,54 @@ test('RFC 3261 §15.1.2: a BYE on the early dialog of an incoming INVITE gets 20
   assert.equal(cancelled, 1);
   assert.equal(rec.failed[0]?.status, 487);
 });
+
+test('RFC 3261 §15: the callee hanging up before the ACK waits for it, then sends the BYE', async () => {
+  const { n, alice, invites } = setup();
+  const { rec } = call(alice, { user: 'bob', port: 5070 });
+  await n.run(10);
+  n.net.rule((p) => p.text.startsWith('ACK '), { delay: 300 });
+  const uas = invites[0]!.accept({ body: sdp('sendrecv'), contact: sipUri({ user: 'bob', host: '127.0.0.1', port: 5070 }) });
+  await n.run(5);
+  const done = uas.bye();
+  await n.run(100);
+  assert.equal(n.net.sent('BYE ').length, 0, 'no BYE before the ACK');
+  await n.run(300);
+  await done;
+  const ack = n.net.sent('ACK ')[0]!;
+  const bye = n.net.sent('BYE ')[0]!;
+  assert.ok(bye.at > ack.at);
+  assert.equal(rec.session!.state, 'terminated');
+});
+
+test('RFC 3261 §8.2 / §15.1.2: without an INVITE handler a new INVITE gets 480; a BYE outside any dialog gets 481', async () => {
+  const n = new UaNetwork();
+  const alice = n.ua('alice', 5060);
+  n.ua('bob', 5070);
+  const { rec } = call(alice, { user: 'bob', port: 5070 });
+  const statuses: number[] = [];
+  const bye = createRequest({
+    method: 'BYE', uri: sipUri({ user: 'bob', host: '127.0.0.1', port: 5070 }), from: { ...addr('alice', 5060), params: new Map([['tag', 'x']]) },
+    to: addr('bob', 5070), callId: 'no-such-call', cseq: { seq: 1, method: 'BYE' },
+  });
+  alice.sendRequest(bye, { onOutcome: (o) => statuses.push(o.kind === 'response' ? o.response.status : -1) });
+  await n.run(10);
+  assert.equal(rec.failed[0]?.status, 480);
+  assert.equal(rec.failed[0]?.cause, 'unavailable');
+  assert.deepEqual(statuses, [481]);
+});
+
+test('RFC 3261 §14.2: a re-INVITE while our 2xx to the previous one still waits for its ACK gets 500 with Retry-After 0-10', async () => {
+  const { n, alice, invites } = setup();
+  const { rec } = call(alice, { user: 'bob', port: 5070 });
+  await n.run(10);
+  n.net.rule((p) => p.text.startsWith('ACK '), 'drop');
+  invites[0]!.accept({ body: sdp('sendrecv'), contact: sipUri({ user: 'bob', host: '127.0.0.1', port: 5070 }) });
+  await n.run(10);
+  const result = rec.session!.reinvite(sdp('sendonly'));
+  await n.run(10);
+  const r = await result;
+  assert.equal(r.status, 500);
+  const res = n.net.sent('SIP/2.0 500')[0]!.text;
+  const after = Number(/^Retry-After: (\d+)$/m.exec(res)?.[1]);
+  assert.ok(after >= 0 && after <= 10);
+});
