@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The softphone command line: a thin shell over the engine (docs/architecture.md).
 import { Command } from 'commander';
+import { callCommand } from './commands/call.js';
+import { listenCommand } from './commands/listen.js';
 import { optionsCommand } from './commands/options.js';
 import { registerCommand } from './commands/register.js';
 import { CliError } from './errors.js';
@@ -8,7 +10,7 @@ import { CliError } from './errors.js';
 const program = new Command();
 program
   .name('softphone')
-  .description('A SIP softphone: register, ping, and (soon) call and answer from the command line.')
+  .description('A SIP softphone: register, ping, call and answer from the command line.')
   .version('0.1.0')
   .showHelpAfterError();
 
@@ -21,6 +23,8 @@ program.action(() => {
 
 registerCommand(program);
 optionsCommand(program);
+callCommand(program);
+listenCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -15,6 +15,13 @@ import type { SipUri } from '../sip/message.js';
 import type { TimerConfig } from '../sip/transaction/index.js';
 import type { TransportProtocol } from '../sip/transport.js';
 import { UserAgent } from '../sip/user-agent.js';
+import { defaultCodecRegistry } from '../media/codec-registry.js';
+import { sharedMediaClock } from '../platform/node/media-clock.js';
+import { PortRange } from '../platform/node/port-range.js';
+import { RtpSocket } from '../platform/node/rtp-socket.js';
+import type { MediaEnvironment } from '../phone/call.js';
+import type { PhoneOptions } from '../phone/phone.js';
+import { Phone } from '../phone/phone.js';
 
 export const PRODUCT = 'softphone/0.1.0';
 
@@ -81,4 +88,35 @@ export async function createNodeUserAgent(opts: NodeUserAgentOptions = {}): Prom
     logger: opts.logger,
   });
   return { ua, transport };
+}
+
+// ─── the phone ─────────────────────────────────────────────────────────────────────────────
+
+export interface NodePhoneOptions extends NodeUserAgentOptions, Omit<PhoneOptions, 'ua' | 'media' | 'echoUserAgent'> {
+  /** RTP ports, e.g. { min: 10000, max: 20000 }. */
+  rtpPorts?: { min: number; max: number };
+}
+
+/** Media for calls: RTP sockets on the UA's address, one shared 20 ms clock, G.711. */
+export function createNodeMediaEnvironment(bindAddress: string, opts: { rtpPorts?: { min: number; max: number } } = {}): MediaEnvironment {
+  const portRange = opts.rtpPorts ? new PortRange(opts.rtpPorts) : undefined;
+  const address = bindAddress === '0.0.0.0' ? primaryAddress() : bindAddress;
+  return {
+    address,
+    openRtp: () => RtpSocket.open({ address: bindAddress, ...(portRange ? { portRange } : {}) }),
+    clock: sharedMediaClock(),
+    codecs: defaultCodecRegistry(),
+  };
+}
+
+export async function createNodePhone(opts: NodePhoneOptions = {}): Promise<Phone> {
+  const { ua, transport } = await createNodeUserAgent(opts);
+  const bind = transport.localEndpoint(ua.defaultProtocol())!.address;
+  const media = createNodeMediaEnvironment(bind, { rtpPorts: opts.rtpPorts });
+  return new Phone({
+    ...opts,
+    ua,
+    media,
+    echoUserAgent: async () => (await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] })).ua,
+  });
 }
