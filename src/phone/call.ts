@@ -35,7 +35,15 @@ export interface MediaEnvironment {
   readonly address: string;
   clock: MediaTicker;
   codecs: CodecRegistry;
+  /** Run the stream somewhere else (a media worker); default: a MediaStream in this thread. */
+  createStream?(media: NegotiatedMedia, transport: RtpTransport, audio: { source?: AudioSource; sink?: AudioSink }): CallMediaStream;
 }
+
+/** What a call needs of its running stream: MediaStream in this thread, or a handle on one
+ * in a media worker (main/node.ts decides). */
+export type CallMediaStream = Pick<MediaStream, 'start' | 'update' | 'sendDtmf' | 'canSendDtmf' | 'setMuted' | 'stats' | 'close'> & {
+  on(name: 'dtmf', fn: (d: { digit: string; durationMs: number }) => void): () => void;
+};
 
 /** Audio endpoints, made once the codec (and so the sample rate) is known. */
 export interface CallAudio {
@@ -80,7 +88,7 @@ export class Call extends Emitter<CallEvents> {
   private readonly opts: CallOptions;
   private readonly oa: OfferAnswer;
   private transport: RtpTransport | undefined;
-  private stream: MediaStream | undefined;
+  private stream: CallMediaStream | undefined;
   private sink: AudioSink | undefined;
   private session: InviteSession | undefined;
   private outgoing: OutgoingInvite | undefined;
@@ -94,6 +102,12 @@ export class Call extends Emitter<CallEvents> {
   private audio: CallAudio | undefined;
   /** The media statistics at the moment the call ended. */
   private finalStats: MediaStreamStats | undefined;
+  /** The audio line in use (set by early media too, before offer/answer commits). */
+  private audioLine: NegotiatedMedia | undefined;
+  /** Signalling still in flight (a CANCEL waiting for its 487, a BYE for its response). */
+  private signalling: Promise<void> = Promise.resolve();
+  /** Resolves the outgoing INVITE's own wait: its final response (or failure) has arrived. */
+  private inviteConcluded: (() => void) | undefined;
   /** When the call was answered (ms since epoch), for history and the call timer. */
   answeredAt: number | undefined;
   readonly startedAt = Date.now();
@@ -121,6 +135,7 @@ export class Call extends Emitter<CallEvents> {
   ): Promise<Call> {
     const transport = await opts.media.openRtp();
     const call = new Call('outgoing', target.to ?? { uri: target.uri, params: new Map() }, transport, opts, opts.random());
+    call.keep(new Promise<void>((resolve) => (call.inviteConcluded = resolve)));
     const offer = serializeSdp(call.oa.createOffer());
     call.outgoing = ua.invite(
       { uri: target.uri, from: target.from, to: target.to, contact: opts.contact, body: { contentType: SDP, bytes: enc.encode(offer) } },
@@ -139,24 +154,25 @@ export class Call extends Emitter<CallEvents> {
           if (e.status === 180 || e.status === 183) call.setState(call.current === 'early' ? 'early' : 'ringing', e.status);
         },
         onAccepted: (e) => {
+          call.inviteConcluded?.();
           call.session = e.session;
           call.watchSession(e.session);
           if (call.current === 'ended') {
             // hung up while the 2xx was on its way: the session exists, end it properly.
-            void e.session.bye();
+            call.keep(e.session.bye());
             return undefined;
           }
           if (e.body && isSdp(e.body)) {
             const r = call.oa.receiveAnswer(e.body.bytes);
             if (!r.ok) {
               call.finish({ cause: 'not-acceptable', reason: `the answer's SDP was unusable: ${r.error.message}`, by: 'local' });
-              void e.session.bye();
+              call.keep(e.session.bye());
               return undefined;
             }
             call.applyMedia(r.value);
           } else if (!call.stream) {
             call.finish({ cause: 'not-acceptable', reason: 'the 2xx carried no SDP answer', by: 'local' });
-            void e.session.bye();
+            call.keep(e.session.bye());
             return undefined;
           }
           call.answeredAt = Date.now();
@@ -164,6 +180,7 @@ export class Call extends Emitter<CallEvents> {
           return undefined;
         },
         onFailed: (e) => {
+          call.inviteConcluded?.();
           call.finish({ cause: e.cause, reason: e.message, status: e.status || undefined, by: e.status ? 'remote' : 'network' });
         },
       },
@@ -201,7 +218,7 @@ export class Call extends Emitter<CallEvents> {
   }
 
   get codec(): string | undefined {
-    const nm = this.oa.negotiated?.find((m) => !m.rejected && m.media === 'audio');
+    const nm = this.oa.negotiated?.find((m) => !m.rejected && m.media === 'audio') ?? this.audioLine;
     return nm?.sendCodec ? `${nm.sendCodec.name}/${nm.sendCodec.clockRate}` : undefined;
   }
 
@@ -261,13 +278,33 @@ export class Call extends Emitter<CallEvents> {
       case 'calling':
       case 'ringing':
       case 'early':
+        // RFC 3261 §9.1: the CANCEL goes (once a provisional has arrived); the INVITE still
+        // gets its final response (487, or a 2xx that crossed the CANCEL and is BYEd), which
+        // settled() waits for so that the 487 is ACKed before the UA closes.
         this.outgoing?.cancel();
         this.finish({ cause: 'cancelled', reason: 'cancelled', by: 'local' });
+        await this.signalling;
         return;
-      case 'established':
+      case 'established': {
         this.finish({ cause: 'normal', reason: 'hung up', by: 'local' });
-        await this.session?.bye();
+        const bye = this.session?.bye();
+        if (bye) this.keep(bye);
+        await bye;
         return;
+      }
+    }
+  }
+
+  /**
+   * Resolves once no signalling of this call is in flight any more: the outgoing INVITE has
+   * its final response, our BYE its answer. Whoever closes the user agent waits for it (the
+   * phone does, bounded), so a hang-up is never cut short by the process exiting.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const p = this.signalling;
+      await p;
+      if (p === this.signalling) return;
     }
   }
 
@@ -386,13 +423,20 @@ export class Call extends Emitter<CallEvents> {
 
   private async failMedia(reason: string): Promise<void> {
     this.finish({ cause: 'not-acceptable', reason, by: 'local' });
-    await this.session?.bye();
+    const bye = this.session?.bye();
+    if (bye) this.keep(bye);
+    await bye;
+  }
+
+  private keep(p: Promise<unknown>): void {
+    this.signalling = Promise.all([this.signalling, p.catch(() => undefined)]).then(() => undefined);
   }
 
   /** Start the stream for the negotiated audio line, or update it (hold, new address). */
   private applyMedia(all: NegotiatedMedia[]): void {
     const nm = all.find((m) => !m.rejected && m.media === 'audio');
     if (!nm || !this.transport) return;
+    this.audioLine = nm;
     const wasRemoteHold = this.remoteHold;
     this.remoteHold = nm.direction === 'sendonly' || nm.direction === 'inactive' ? !this.localHold : false;
     if (wasRemoteHold !== this.remoteHold) this.emit('hold', this.onHold);
@@ -403,13 +447,10 @@ export class Call extends Emitter<CallEvents> {
     const format = streamAudioFormat(streamConfigFromNegotiated(nm, this.opts.media.codecs));
     const source = this.audio?.source?.(format);
     this.sink = this.audio?.sink?.(format);
-    this.stream = MediaStream.fromNegotiated(nm, {
-      transport: this.transport,
-      clock: this.opts.media.clock,
-      codecs: this.opts.media.codecs,
-      source,
-      sink: this.sink,
-    });
+    const env = this.opts.media;
+    this.stream = env.createStream
+      ? env.createStream(nm, this.transport, { source, sink: this.sink })
+      : MediaStream.fromNegotiated(nm, { transport: this.transport, clock: env.clock, codecs: env.codecs, source, sink: this.sink });
     this.stream.on('dtmf', (d) => this.emit('dtmf', { digit: d.digit, via: 'rfc4733', durationMs: d.durationMs }));
     this.stream.setMuted(this.mutedFlag);
     this.stream.start();
