@@ -7,7 +7,7 @@
 //   test('registers alice', { skip: skipUnless('kamailio', 'sipp') }, async (t) => { ... });
 import { existsSync } from 'node:fs';
 
-export type PeerName = 'kamailio' | 'kamcmd' | 'sipp' | 'baresip' | 'openssl' | 'dnsmasq' | 'coturn' | 'tshark' | 'sox';
+export type PeerName = 'kamailio' | 'kamcmd' | 'sipp' | 'baresip' | 'openssl' | 'dnsmasq' | 'coturn' | 'tshark' | 'sox' | 'chromium' | 'pulseaudio';
 
 interface PeerInfo {
   binaries: string[];
@@ -37,6 +37,10 @@ export const PEER_INFO: Record<PeerName, PeerInfo> = {
   coturn: { binaries: ['/usr/bin/turnserver'], packages: ['coturn'] },
   tshark: { binaries: ['/usr/bin/tshark'], packages: ['tshark'] },
   sox: { binaries: ['/usr/bin/sox'], packages: ['sox'] },
+  /** The browser for the web UI's end-to-end tests (Playwright drives it; its own download cannot run here). */
+  chromium: { binaries: ['/usr/bin/chromium'], packages: ['chromium'] },
+  /** A sound server for the system-audio tests (null sinks, parec/pacat). */
+  pulseaudio: { binaries: ['/usr/bin/pulseaudio', '/usr/bin/pactl', '/usr/bin/parec', '/usr/bin/pacat'], packages: ['pulseaudio', 'pulseaudio-utils', 'alsa-utils'] },
 };
 
 function missingFromEnv(): Set<string> {
