@@ -12,7 +12,7 @@
  */
 import { Emitter } from '../sip/emitter.js';
 import type { Body, EndCause, IncomingInvite, InviteClientDelegate, InviteSession, OutgoingInvite } from '../sip/invite/index.js';
-import type { NameAddr, SipUri, Uri } from '../sip/message.js';
+import type { Header, NameAddr, SipUri, Uri } from '../sip/message.js';
 import type { NegotiatedMedia } from '../sdp/index.js';
 import { OfferAnswer, serializeSdp } from '../sdp/index.js';
 import type { CodecCapability, LocalSession } from '../sdp/local-media.js';
@@ -35,8 +35,11 @@ export interface MediaEnvironment {
   readonly address: string;
   clock: MediaTicker;
   codecs: CodecRegistry;
-  /** Run the stream somewhere else (a media worker); default: a MediaStream in this thread. */
-  createStream?(media: NegotiatedMedia, transport: RtpTransport, audio: { source?: AudioSource; sink?: AudioSink }): CallMediaStream;
+  /**
+   * Run the stream somewhere else (a media worker); default: a MediaStream in this thread.
+   * `events.failed` ends the call when the stream dies where it runs (a crashed worker).
+   */
+  createStream?(media: NegotiatedMedia, transport: RtpTransport, audio: { source?: AudioSource; sink?: AudioSink }, events?: { failed(reason: string): void }): CallMediaStream;
 }
 
 /** What a call needs of its running stream: MediaStream in this thread, or a handle on one
@@ -75,6 +78,8 @@ export interface CallEvents {
   /** A DTMF digit from the peer, by RFC 4733 or SIP INFO. */
   dtmf: { digit: string; via: 'rfc4733' | 'info'; durationMs?: number };
   hold: { local: boolean; remote: boolean };
+  /** Audio started after the answer: a late offer's answer arrived in the ACK. */
+  media: { codec?: string };
   ended: CallEndInfo;
 }
 
@@ -260,10 +265,11 @@ export class Call extends Emitter<CallEvents> {
     this.setState('established', 200);
   }
 
-  /** Refuse an incoming call (603 Decline by default; 486 Busy Here for DND/busy). */
-  decline(status = 603, reason?: string): void {
+  /** Refuse an incoming call (603 Decline by default; 486 Busy Here for DND/busy; a 3xx
+   * with a Contact header in `headers` redirects it). */
+  decline(status = 603, reason?: string, headers?: Header[]): void {
     if (this.current !== 'incoming') return;
-    this.incoming?.reject(status, reason);
+    this.incoming?.reject(status, reason, headers);
     this.finish({ cause: status === 486 ? 'busy' : 'declined', reason: `declined locally (${status})`, by: 'local', status });
   }
 
@@ -357,6 +363,30 @@ export class Call extends Emitter<CallEvents> {
     return this.dtmfQueue;
   }
 
+  /** The SIP Call-ID of the call (for history and logs). */
+  get sipCallId(): string | undefined {
+    return this.session?.callId ?? this.outgoing?.callId ?? this.incoming?.callId;
+  }
+
+  /**
+   * Blind transfer (RFC 3515): a REFER asks the peer to call `target`. Resolves with the
+   * REFER's status once it is answered (2xx: accepted). `onProgress` hears the NOTIFYs; when
+   * one reports a 2xx for the new call, this call ends with a BYE (reason "transferred").
+   */
+  async transfer(target: Uri, onProgress?: (p: { status: number; reason: string; final: boolean }) => void): Promise<number> {
+    const session = this.session;
+    if (!session || this.current !== 'established') throw new Error('transfer: the call is not established');
+    const refer = session.refer(target);
+    if (onProgress) refer.on('progress', onProgress);
+    void refer.done().then((p) => {
+      if (p.status >= 200 && p.status < 300 && this.current === 'established') {
+        this.finish({ cause: 'normal', reason: 'transferred', by: 'local' });
+        this.keep(session.bye());
+      }
+    });
+    return refer.start();
+  }
+
   /** Live media statistics; after the end, those of the moment it ended. */
   stats(): MediaStreamStats | undefined {
     return this.stream?.stats() ?? this.finalStats;
@@ -421,8 +451,8 @@ export class Call extends Emitter<CallEvents> {
     });
   }
 
-  private async failMedia(reason: string): Promise<void> {
-    this.finish({ cause: 'not-acceptable', reason, by: 'local' });
+  private async failMedia(reason: string, cause: EndCause = 'not-acceptable'): Promise<void> {
+    this.finish({ cause, reason, by: 'local' });
     const bye = this.session?.bye();
     if (bye) this.keep(bye);
     await bye;
@@ -438,7 +468,10 @@ export class Call extends Emitter<CallEvents> {
     if (!nm || !this.transport) return;
     this.audioLine = nm;
     const wasRemoteHold = this.remoteHold;
-    this.remoteHold = nm.direction === 'sendonly' || nm.direction === 'inactive' ? !this.localHold : false;
+    // `direction` is ours: the peer holding us (RFC 3264 §8.4: it offers sendonly or
+    // inactive) leaves us recvonly or inactive. Our own hold (we offered sendonly) leaves us
+    // sendonly, and inactive then says nothing about the peer.
+    this.remoteHold = nm.direction === 'recvonly' || (nm.direction === 'inactive' && !this.localHold);
     if (wasRemoteHold !== this.remoteHold) this.emit('hold', this.onHold);
     if (this.stream) {
       this.stream.update(nm, this.opts.media.codecs);
@@ -449,11 +482,12 @@ export class Call extends Emitter<CallEvents> {
     this.sink = this.audio?.sink?.(format);
     const env = this.opts.media;
     this.stream = env.createStream
-      ? env.createStream(nm, this.transport, { source, sink: this.sink })
+      ? env.createStream(nm, this.transport, { source, sink: this.sink }, { failed: (reason) => void this.failMedia(reason, 'network') })
       : MediaStream.fromNegotiated(nm, { transport: this.transport, clock: env.clock, codecs: env.codecs, source, sink: this.sink });
     this.stream.on('dtmf', (d) => this.emit('dtmf', { digit: d.digit, via: 'rfc4733', durationMs: d.durationMs }));
     this.stream.setMuted(this.mutedFlag);
     this.stream.start();
+    if (this.current === 'established') this.emit('media', { codec: this.codec });
   }
 
   private setState(state: CallState, status?: number): void {
@@ -471,7 +505,10 @@ export class Call extends Emitter<CallEvents> {
     this.finalStats = stream?.stats();
     this.stream = undefined;
     this.transport = undefined;
-    void (stream ? stream.close(info.reason) : transport?.close());
+    // settled() covers the close: a stream in a media worker hands back its last statistics
+    // and its recording only then.
+    const closing = stream ? stream.close(info.reason).then(() => (this.finalStats = stream.stats())) : transport?.close();
+    if (closing) this.keep(closing);
     this.emit('state', { state: 'ended', status: info.status });
     this.emit('ended', info);
   }

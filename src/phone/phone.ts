@@ -63,6 +63,17 @@ const CODECS: Record<string, CodecCapability> = {
   PCMA: { name: 'PCMA', clockRate: 8000 },
 };
 
+/** The codec names a Phone can offer. */
+export const PHONE_CODECS: readonly string[] = Object.keys(CODECS);
+
+function codecCapabilities(names: string[]): CodecCapability[] {
+  return names.map((n) => {
+    const c = CODECS[n.toUpperCase()];
+    if (!c) throw new PhoneError('unknown-codec', `unknown codec "${n}" (known: ${Object.keys(CODECS).join(', ')})`);
+    return c;
+  });
+}
+
 export class PhoneError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -84,8 +95,10 @@ export function cleanNumber(input: string): string | undefined {
 export class Phone extends Emitter<PhoneEvents> {
   readonly ua: UserAgent;
   private readonly opts: PhoneOptions;
-  private readonly codecCaps: CodecCapability[];
+  private codecCaps: CodecCapability[];
   private readonly active = new Set<Call>();
+  /** Calls whose signalling may still be in flight (a CANCEL's 487, a BYE's answer). */
+  private readonly unsettled = new Set<Call>();
   private registration: RegistrationClient | undefined;
   private echo: EchoService | undefined;
   private closed = false;
@@ -94,11 +107,7 @@ export class Phone extends Emitter<PhoneEvents> {
     super();
     this.opts = opts;
     this.ua = opts.ua;
-    this.codecCaps = (opts.codecs ?? ['PCMU', 'PCMA']).map((n) => {
-      const c = CODECS[n.toUpperCase()];
-      if (!c) throw new PhoneError('unknown-codec', `unknown codec "${n}" (known: ${Object.keys(CODECS).join(', ')})`);
-      return c;
-    });
+    this.codecCaps = codecCapabilities(opts.codecs ?? ['PCMU', 'PCMA']);
     this.ua.onInvite((invite) => {
       void Call.receive(invite, this.callOptions('incoming'))
         .then((call) => {
@@ -108,6 +117,12 @@ export class Phone extends Emitter<PhoneEvents> {
         })
         .catch(() => invite.reject(500, 'Server Internal Error'));
     });
+  }
+
+  /** Change the codecs and DTMF mode of calls placed or answered from now on. */
+  configure(opts: { codecs?: string[]; dtmfMode?: DtmfMode }): void {
+    if (opts.codecs) this.codecCaps = codecCapabilities(opts.codecs);
+    if (opts.dtmfMode) this.opts.dtmfMode = opts.dtmfMode;
   }
 
   get calls(): Call[] {
@@ -219,15 +234,30 @@ export class Phone extends Emitter<PhoneEvents> {
 
   private track(call: Call): void {
     this.active.add(call);
-    call.once('ended', () => this.active.delete(call));
+    this.unsettled.add(call);
+    call.once('ended', () => {
+      this.active.delete(call);
+      void call.settled().then(() => this.unsettled.delete(call));
+    });
     this.emit('call', call);
   }
 
-  /** Hang up every call, unregister, close the UA and the echo service. */
-  async close(): Promise<void> {
+  /**
+   * Hang up every call, wait (at most `settleMs`) for their last signalling (the 487 that
+   * answers a CANCEL, the response to a BYE), unregister, close the UA and the echo service.
+   */
+  async close(settleMs = 5000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.active].map((c) => c.hangup().catch(() => undefined)));
+    for (const c of this.active) void c.hangup().catch(() => undefined);
+    const settled = Promise.all([...this.unsettled].map((c) => c.settled()));
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, settleMs);
+      void settled.then(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
     if (this.registration) {
       await Promise.race([this.registration.unregister(), new Promise((r) => setTimeout(r, 3000))]);
       this.registration.close();

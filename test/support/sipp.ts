@@ -62,6 +62,11 @@ export interface SippOptions {
   timeoutMs?: number;
   /** Anything else to pass to sipp. */
   extraArgs?: string[];
+  /**
+   * Working directory of sipp (default: its run directory): where relative file names in the
+   * scenario resolve, e.g. `<exec rtp_stream="tone.wav,-1,0"/>` (attributes take no [keys]).
+   */
+  cwd?: string;
 }
 
 export interface SippResult {
@@ -133,7 +138,7 @@ export async function startSipp(opts: SippOptions): Promise<SippRun> {
     '-trace_logs', '-log_file', files.logs,
     ...(opts.extraArgs ?? []),
   ];
-  const proc = spawnPeer({ name: 'sipp', command: SIPP_BIN, args, runDir });
+  const proc = spawnPeer({ name: 'sipp', command: SIPP_BIN, args, runDir, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
 
   const collect = (): SippResult => {
     const st = proc.exitStatus() ?? { code: null, signal: null };

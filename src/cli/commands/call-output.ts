@@ -12,12 +12,14 @@ export function watchCall(call: Call, out: NodeJS.WritableStream, prefix = ''): 
         out.write(`${prefix}early media (${e.status}): ${e.codec ?? ''}\n`);
         break;
       case 'established':
-        out.write(`${prefix}answered: ${e.codec ?? 'no audio'}\n`);
+        // A late offer (our offer in the 200) has no codec until the ACK brings the answer.
+        out.write(`${prefix}answered: ${e.codec ?? 'audio once the answer arrives in the ACK'}\n`);
         break;
       default:
         break;
     }
   });
+  call.on('media', (e) => out.write(`${prefix}audio: ${e.codec ?? 'none'}\n`));
   call.on('dtmf', (d) => out.write(`${prefix}dtmf received: ${d.digit} (${d.via === 'info' ? 'SIP INFO' : 'RFC 4733'})\n`));
   call.on('hold', (h) => out.write(`${prefix}${h.remote ? 'held by the other side' : h.local ? 'on hold' : 'resumed'}\n`));
 }

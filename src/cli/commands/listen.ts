@@ -73,7 +73,8 @@ async function runListen(flags: ListenFlags): Promise<number> {
       }
       call.once('ended', (e) => {
         const stats = call.stats();
-        process.stdout.write(`${prefix}ended: ${e.reason}\n`);
+        const secs = call.answeredAt === undefined ? '' : ` after ${((Date.now() - call.answeredAt) / 1000).toFixed(1)}s`;
+        process.stdout.write(`${prefix}ended: ${e.reason}${secs}\n`);
         if (stats) process.stdout.write(`${prefix}stats: ${describeStats(stats)}\n`);
         void rec.save().then((file) => {
           if (file) process.stdout.write(`${prefix}recorded to ${file}\n`);
