@@ -99,8 +99,10 @@ export function dispatchRequest(ctx: DispatchContext, req: SipRequest, flow: Flo
       return;
     case 'BYE':
     case 'INFO':
+    case 'NOTIFY':
       // §15.1.2: "If the BYE does not match an existing dialog, the UAS core SHOULD generate
-      // a 481"; INFO is only meaningful in a dialog too (RFC 6086 §4.2.2).
+      // a 481"; INFO is only meaningful in a dialog too (RFC 6086 §4.2.2); a NOTIFY outside
+      // any subscription of ours gets 481 (RFC 6665 §4.1.3).
       respond(481);
       return;
   }

@@ -99,9 +99,10 @@ export interface UserAgentEvents {
 }
 
 const BASE_CAPS: UasCapabilities = {
-  allow: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO'],
+  // NOTIFY and message/sipfrag: the progress reports of a REFER we sent (RFC 3515 §2.4.4).
+  allow: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'NOTIFY'],
   supported: ['path', 'outbound'],
-  accept: ['application/sdp', 'application/dtmf-relay'],
+  accept: ['application/sdp', 'application/dtmf-relay', 'message/sipfrag'],
 };
 
 function randomHex(): string {

@@ -26,7 +26,7 @@ import { bodyOf } from '../dialog/body.js';
 import type { Dialog } from '../dialog/dialog.js';
 import { DialogError } from '../dialog/dialog.js';
 import { Emitter } from '../emitter.js';
-import type { SipRequest, SipResponse } from '../message.js';
+import type { SipRequest, SipResponse, Uri } from '../message.js';
 import type { RequestOutcome } from '../request-sender.js';
 import type { InviteServerTransaction } from '../transaction/index.js';
 import { optionsHeaders } from '../uas-core.js';
@@ -34,6 +34,7 @@ import type { IncomingRequest } from '../user-agent.js';
 import type { DialogUsage, SessionHost } from './host.js';
 import { capabilityHeaders, initialSeq, uniform } from './host.js';
 import type { EndCause } from './reasons.js';
+import { ReferClient } from './refer.js';
 
 export interface ReinviteEvent {
   /** The offer; undefined for a re-INVITE without SDP (then accept with an offer, and the
@@ -96,6 +97,8 @@ export class InviteSession extends Emitter<InviteSessionEvents> implements Dialo
   private byeDone: Promise<void> | undefined;
   private sendByeAfterAck: (() => void) | undefined;
   private readonly timers = new Set<TimerHandle>();
+  /** REFERs we sent whose implicit subscription is still open (RFC 3515). */
+  private readonly refers = new Set<ReferClient>();
 
   constructor(host: SessionHost, dialog: Dialog, role: 'uac' | 'uas') {
     super();
@@ -211,6 +214,14 @@ export class InviteSession extends Emitter<InviteSessionEvents> implements Dialo
       case 'OPTIONS':
         incoming.respond(200, 'OK', { headers: optionsHeaders(this.host.capabilities) });
         return;
+      case 'NOTIFY': {
+        // RFC 3515 §2.4.4: the progress of a REFER we sent; RFC 6665 §4.1.3: 481 for a
+        // NOTIFY that matches no subscription.
+        const refer = [...this.refers].find((r) => r.matches(incoming));
+        if (refer) refer.receiveNotify(incoming);
+        else incoming.respond(481, 'Subscription Does Not Exist');
+        return;
+      }
       default:
         incoming.respond(405, 'Method Not Allowed', { headers: [{ name: 'Allow', value: this.host.capabilities.allow.join(', ') }] });
     }
@@ -387,6 +398,19 @@ export class InviteSession extends Emitter<InviteSessionEvents> implements Dialo
   }
 
   /**
+   * Ask the peer to call `referTo` (RFC 3515, a blind transfer). The returned client says
+   * whether the REFER was accepted (`start()`) and reports the NOTIFYs (`done()`); the session
+   * stays up: ending it once the transfer succeeded is the caller's choice.
+   */
+  refer(referTo: Uri): ReferClient {
+    if (this.current === 'terminated') throw new DialogError('ERR_SIP_DIALOG_STATE', 'REFER: the session has ended');
+    const client = new ReferClient(this.host, this.dialog, referTo);
+    this.refers.add(client);
+    void client.done().then(() => this.refers.delete(client));
+    return client;
+  }
+
+  /**
    * End the session with a BYE (§15.1.1). Idempotent; 'terminated' (by local) is emitted at
    * once. The promise resolves when the BYE transaction ends, whatever its outcome. A UAS
    * whose 2xx has not been ACKed yet waits for the ACK (or its timeout) before sending the
@@ -454,6 +478,7 @@ export class InviteSession extends Emitter<InviteSessionEvents> implements Dialo
       this.awaiting = undefined;
       this.host.dialogs.remove(this.dialog.id, this);
     }
+    for (const r of this.refers) r.abandon('the call ended before the transfer finished');
     this.log.info('session terminated', { callId: this.callId, by, reason, cause });
     this.emit('terminated', { by, reason, cause });
   }
