@@ -35,8 +35,11 @@ export interface MediaEnvironment {
   readonly address: string;
   clock: MediaTicker;
   codecs: CodecRegistry;
-  /** Run the stream somewhere else (a media worker); default: a MediaStream in this thread. */
-  createStream?(media: NegotiatedMedia, transport: RtpTransport, audio: { source?: AudioSource; sink?: AudioSink }): CallMediaStream;
+  /**
+   * Run the stream somewhere else (a media worker); default: a MediaStream in this thread.
+   * `events.failed` ends the call when the stream dies where it runs (a crashed worker).
+   */
+  createStream?(media: NegotiatedMedia, transport: RtpTransport, audio: { source?: AudioSource; sink?: AudioSink }, events?: { failed(reason: string): void }): CallMediaStream;
 }
 
 /** What a call needs of its running stream: MediaStream in this thread, or a handle on one
@@ -75,6 +78,8 @@ export interface CallEvents {
   /** A DTMF digit from the peer, by RFC 4733 or SIP INFO. */
   dtmf: { digit: string; via: 'rfc4733' | 'info'; durationMs?: number };
   hold: { local: boolean; remote: boolean };
+  /** Audio started after the answer: a late offer's answer arrived in the ACK. */
+  media: { codec?: string };
   ended: CallEndInfo;
 }
 
@@ -446,8 +451,8 @@ export class Call extends Emitter<CallEvents> {
     });
   }
 
-  private async failMedia(reason: string): Promise<void> {
-    this.finish({ cause: 'not-acceptable', reason, by: 'local' });
+  private async failMedia(reason: string, cause: EndCause = 'not-acceptable'): Promise<void> {
+    this.finish({ cause, reason, by: 'local' });
     const bye = this.session?.bye();
     if (bye) this.keep(bye);
     await bye;
@@ -463,7 +468,10 @@ export class Call extends Emitter<CallEvents> {
     if (!nm || !this.transport) return;
     this.audioLine = nm;
     const wasRemoteHold = this.remoteHold;
-    this.remoteHold = nm.direction === 'sendonly' || nm.direction === 'inactive' ? !this.localHold : false;
+    // `direction` is ours: the peer holding us (RFC 3264 §8.4: it offers sendonly or
+    // inactive) leaves us recvonly or inactive. Our own hold (we offered sendonly) leaves us
+    // sendonly, and inactive then says nothing about the peer.
+    this.remoteHold = nm.direction === 'recvonly' || (nm.direction === 'inactive' && !this.localHold);
     if (wasRemoteHold !== this.remoteHold) this.emit('hold', this.onHold);
     if (this.stream) {
       this.stream.update(nm, this.opts.media.codecs);
@@ -474,11 +482,12 @@ export class Call extends Emitter<CallEvents> {
     this.sink = this.audio?.sink?.(format);
     const env = this.opts.media;
     this.stream = env.createStream
-      ? env.createStream(nm, this.transport, { source, sink: this.sink })
+      ? env.createStream(nm, this.transport, { source, sink: this.sink }, { failed: (reason) => void this.failMedia(reason, 'network') })
       : MediaStream.fromNegotiated(nm, { transport: this.transport, clock: env.clock, codecs: env.codecs, source, sink: this.sink });
     this.stream.on('dtmf', (d) => this.emit('dtmf', { digit: d.digit, via: 'rfc4733', durationMs: d.durationMs }));
     this.stream.setMuted(this.mutedFlag);
     this.stream.start();
+    if (this.current === 'established') this.emit('media', { codec: this.codec });
   }
 
   private setState(state: CallState, status?: number): void {
@@ -496,7 +505,10 @@ export class Call extends Emitter<CallEvents> {
     this.finalStats = stream?.stats();
     this.stream = undefined;
     this.transport = undefined;
-    void (stream ? stream.close(info.reason) : transport?.close());
+    // settled() covers the close: a stream in a media worker hands back its last statistics
+    // and its recording only then.
+    const closing = stream ? stream.close(info.reason).then(() => (this.finalStats = stream.stats())) : transport?.close();
+    if (closing) this.keep(closing);
     this.emit('state', { state: 'ended', status: info.status });
     this.emit('ended', info);
   }

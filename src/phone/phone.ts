@@ -97,6 +97,8 @@ export class Phone extends Emitter<PhoneEvents> {
   private readonly opts: PhoneOptions;
   private codecCaps: CodecCapability[];
   private readonly active = new Set<Call>();
+  /** Calls whose signalling may still be in flight (a CANCEL's 487, a BYE's answer). */
+  private readonly unsettled = new Set<Call>();
   private registration: RegistrationClient | undefined;
   private echo: EchoService | undefined;
   private closed = false;
@@ -232,15 +234,30 @@ export class Phone extends Emitter<PhoneEvents> {
 
   private track(call: Call): void {
     this.active.add(call);
-    call.once('ended', () => this.active.delete(call));
+    this.unsettled.add(call);
+    call.once('ended', () => {
+      this.active.delete(call);
+      void call.settled().then(() => this.unsettled.delete(call));
+    });
     this.emit('call', call);
   }
 
-  /** Hang up every call, unregister, close the UA and the echo service. */
-  async close(): Promise<void> {
+  /**
+   * Hang up every call, wait (at most `settleMs`) for their last signalling (the 487 that
+   * answers a CANCEL, the response to a BYE), unregister, close the UA and the echo service.
+   */
+  async close(settleMs = 5000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.active].map((c) => c.hangup().catch(() => undefined)));
+    for (const c of this.active) void c.hangup().catch(() => undefined);
+    const settled = Promise.all([...this.unsettled].map((c) => c.settled()));
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, settleMs);
+      void settled.then(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
     if (this.registration) {
       await Promise.race([this.registration.unregister(), new Promise((r) => setTimeout(r, 3000))]);
       this.registration.close();
