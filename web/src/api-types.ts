@@ -1,0 +1,161 @@
+/**
+ * The engine's local API as the web UI sees it: the shapes of GET /api/state, the REST
+ * resources and the WebSocket events. Kept free of DOM and fetch so the pure UI logic (and its
+ * tests under Node) can use the types; the transport is in api.ts. A change in the contract is
+ * an edit here and in api.ts, nowhere else.
+ */
+
+export type RegistrationState = 'unregistered' | 'registering' | 'registered' | 'retry-wait' | 'unregistering' | 'failed';
+
+export interface Registration {
+  state: RegistrationState;
+  /** The server's reason phrase or a transport error, when registration failed. */
+  reason?: string;
+  /** The SIP status code of the last final response. */
+  status?: number;
+  /** Seconds the binding lasts, when registered. */
+  expires?: number;
+}
+
+export type Transport = 'udp' | 'tcp' | 'tls';
+
+export interface Account {
+  id: string;
+  aor: string;
+  displayName: string;
+  authUser: string;
+  registrar: string;
+  outboundProxy: string;
+  transport: Transport;
+  enabled: boolean;
+  isDefault: boolean;
+  hasPassword: boolean;
+  registration: Registration;
+}
+
+/** POST /api/accounts and PATCH /api/accounts/:id; `password` omitted keeps the stored one. */
+export interface AccountInput {
+  aor: string;
+  displayName: string;
+  authUser: string;
+  registrar: string;
+  outboundProxy: string;
+  transport: Transport;
+  enabled: boolean;
+  password?: string;
+}
+
+export type CallDirection = 'outgoing' | 'incoming';
+export type CallState = 'calling' | 'ringing' | 'early' | 'incoming' | 'established' | 'ended';
+
+export interface CallStats {
+  lossPct: number;
+  jitterMs: number;
+  rttMs: number;
+}
+
+/** A time from the API: epoch milliseconds, or an ISO 8601 string. */
+export type ApiTime = number | string | null;
+
+export interface CallInfo {
+  id: string;
+  accountId: string;
+  direction: CallDirection;
+  state: CallState;
+  remote: { uri: string; displayName: string | null; contactName: string | null };
+  startedAt: ApiTime;
+  answeredAt: ApiTime;
+  codec: string | null;
+  muted: boolean;
+  hold: { local: boolean; remote: boolean };
+  stats?: CallStats;
+}
+
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'failed' | 'cancelled' | 'busy';
+
+export interface HistoryEntry {
+  id: string | number;
+  accountId: string | null;
+  /** The contract says outgoing/incoming; the store's in/out are accepted too. */
+  direction: CallDirection | 'in' | 'out';
+  remoteUri: string;
+  remoteDisplayName: string | null;
+  contactName: string | null;
+  startedAt: ApiTime;
+  answeredAt: ApiTime;
+  endedAt: ApiTime;
+  durationMs: number | null;
+  outcome: CallOutcome;
+  reason: string | null;
+  codec: string | null;
+}
+
+export interface HistoryPage {
+  calls: HistoryEntry[];
+  /** Cursor for the next page (`before=`), null at the end. */
+  next: string | number | null;
+}
+
+export interface ContactNumber {
+  label: string;
+  value: string;
+}
+
+export interface Contact {
+  id: string | number;
+  name: string;
+  organisation: string | null;
+  email: string | null;
+  favourite: boolean;
+  notes: string | null;
+  numbers: ContactNumber[];
+}
+
+export type ContactInput = Omit<Contact, 'id'>;
+
+export interface ImportReport {
+  imported: number;
+  skipped: { line: number; reason: string; message: string }[];
+}
+
+export type DtmfMode = 'rfc4733' | 'info' | 'inband';
+export type DndMode = 'reject' | 'forward';
+
+export interface Settings {
+  /** Codecs to offer, in order of preference. */
+  codecs: string[];
+  dtmfMode: DtmfMode;
+  /** Device ids as the engine's audio backend names them; null is the system default. */
+  inputDevice: string | null;
+  outputDevice: string | null;
+  /** Percent, 0-100. */
+  inputLevel: number;
+  outputLevel: number;
+  ringtone: string;
+  dnd: { enabled: boolean; mode: DndMode; target: string | null };
+  autoAnswer: { enabled: boolean; delayS: number };
+  /** Devices the engine can use, when it reports them (not part of the first contract). */
+  devices?: { inputs: AudioDevice[]; outputs: AudioDevice[] };
+}
+
+export interface AudioDevice {
+  id: string;
+  name: string;
+}
+
+export interface PhoneState {
+  accounts: Account[];
+  calls: CallInfo[];
+  settings: Settings | null;
+  missedCount: number;
+}
+
+export type PhoneEventType = 'state' | 'registration' | 'call' | 'incoming' | 'dtmf' | 'stats' | 'history' | 'contacts' | 'settings';
+
+export interface PhoneEvent {
+  type: PhoneEventType | string;
+  data: unknown;
+}
+
+/** Codecs the settings page offers even when the engine's list leaves them out. */
+export const KNOWN_CODECS = ['opus', 'G722', 'PCMU', 'PCMA'] as const;

@@ -1,0 +1,159 @@
+/**
+ * The UI's picture of the phone: GET /api/state, kept current by the WebSocket events. A pure
+ * reducer, so the event handling is tested under Node. It is tolerant of the events' exact
+ * payloads (a whole Account or just its registration, a call id or the whole call), since the
+ * engine and the UI are built side by side.
+ */
+import type { Account, CallInfo, CallStats, PhoneEvent, PhoneState, Registration, Settings } from './api-types.js';
+
+export interface UiState extends PhoneState {
+  /** Bumped when history or contacts change, so open lists fetch again. */
+  historyVersion: number;
+  contactsVersion: number;
+  /** DTMF digits received per call, shown on the call screen. */
+  dtmfReceived: Record<string, string>;
+}
+
+export const EMPTY_STATE: UiState = {
+  accounts: [],
+  calls: [],
+  settings: null,
+  missedCount: 0,
+  historyVersion: 0,
+  contactsVersion: 0,
+  dtmfReceived: {},
+};
+
+export type UiAction = PhoneEvent | { type: 'accounts'; data: Account[] } | { type: 'call-removed'; data: string };
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function idOf(x: Record<string, unknown>, ...keys: string[]): string | null {
+  for (const k of keys) {
+    const v = x[k];
+    if (typeof v === 'string' || typeof v === 'number') return String(v);
+  }
+  return null;
+}
+
+function upsert<T extends { id: string }>(list: T[], item: T): T[] {
+  const i = list.findIndex((x) => x.id === item.id);
+  if (i < 0) return [...list, item];
+  const copy = list.slice();
+  copy[i] = item;
+  return copy;
+}
+
+function isCall(x: unknown): x is CallInfo {
+  return isObject(x) && typeof x.id === 'string' && typeof x.state === 'string' && isObject(x.remote);
+}
+
+function isAccount(x: unknown): x is Account {
+  return isObject(x) && typeof x.id === 'string' && typeof x.aor === 'string';
+}
+
+function normaliseCall(c: CallInfo): CallInfo {
+  return { ...c, hold: c.hold ?? { local: false, remote: false }, muted: Boolean(c.muted) };
+}
+
+export function phoneReducer(state: UiState, action: UiAction): UiState {
+  const data = action.data;
+  switch (action.type) {
+    case 'state': {
+      if (!isObject(data)) return state;
+      const s = data as Partial<PhoneState>;
+      return {
+        ...state,
+        accounts: Array.isArray(s.accounts) ? s.accounts : state.accounts,
+        calls: Array.isArray(s.calls) ? s.calls.filter(isCall).filter((c) => c.state !== 'ended').map(normaliseCall) : state.calls,
+        settings: isObject(s.settings) ? (s.settings as Settings) : state.settings,
+        missedCount: typeof s.missedCount === 'number' ? s.missedCount : state.missedCount,
+        historyVersion: state.historyVersion + 1,
+        contactsVersion: state.contactsVersion + 1,
+      };
+    }
+    case 'accounts':
+      return Array.isArray(data) ? { ...state, accounts: data as Account[] } : state;
+    case 'registration': {
+      if (isAccount(data)) return { ...state, accounts: upsert(state.accounts, data) };
+      if (!isObject(data)) return state;
+      const id = idOf(data, 'accountId', 'id');
+      if (id === null) return state;
+      const reg = (isObject(data.registration) ? data.registration : data) as unknown as Registration;
+      if (typeof reg.state !== 'string') return state;
+      const { state: regState, reason, status, expires } = reg;
+      return {
+        ...state,
+        accounts: state.accounts.map((a) => (a.id === id ? { ...a, registration: { state: regState, reason, status, expires } } : a)),
+      };
+    }
+    case 'call':
+    case 'incoming': {
+      const call = isObject(data) && isCall(data.call) ? data.call : data;
+      if (!isCall(call)) return state;
+      if (call.state === 'ended') return phoneReducer(state, { type: 'call-removed', data: call.id });
+      return { ...state, calls: upsert(state.calls, normaliseCall(call)) };
+    }
+    case 'call-removed': {
+      const id = String(data);
+      const { [id]: _gone, ...dtmfReceived } = state.dtmfReceived;
+      return { ...state, calls: state.calls.filter((c) => c.id !== id), dtmfReceived };
+    }
+    case 'stats': {
+      if (!isObject(data)) return state;
+      const id = idOf(data, 'callId', 'id');
+      const stats = (isObject(data.stats) ? data.stats : data) as unknown as CallStats;
+      if (id === null || typeof stats.lossPct !== 'number') return state;
+      return { ...state, calls: state.calls.map((c) => (c.id === id ? { ...c, stats: { lossPct: stats.lossPct, jitterMs: stats.jitterMs, rttMs: stats.rttMs } } : c)) };
+    }
+    case 'dtmf': {
+      if (!isObject(data)) return state;
+      const id = idOf(data, 'callId', 'id');
+      const digits = typeof data.digits === 'string' ? data.digits : typeof data.digit === 'string' ? data.digit : '';
+      // Only received digits are shown; the ones this UI sent are echoed locally.
+      if (id === null || digits === '' || data.direction === 'sent' || data.direction === 'out') return state;
+      const before = state.dtmfReceived[id] ?? '';
+      return { ...state, dtmfReceived: { ...state.dtmfReceived, [id]: (before + digits).slice(-32) } };
+    }
+    case 'history': {
+      const missed = isObject(data) && typeof data.missedCount === 'number' ? data.missedCount : null;
+      return { ...state, missedCount: missed ?? state.missedCount, historyVersion: state.historyVersion + 1 };
+    }
+    case 'contacts':
+      return { ...state, contactsVersion: state.contactsVersion + 1 };
+    case 'settings':
+      return isObject(data) ? { ...state, settings: { ...(state.settings ?? {}), ...data } as Settings } : state;
+    default:
+      return state;
+  }
+}
+
+/**
+ * The call the call screen shows: the one the person chose if it still exists, else a ringing
+ * one, else the established call not on hold, else the newest.
+ */
+export function focusedCall(calls: readonly CallInfo[], chosenId: string | null): CallInfo | null {
+  if (calls.length === 0) return null;
+  const chosen = chosenId !== null ? calls.find((c) => c.id === chosenId) : undefined;
+  if (chosen) return chosen;
+  return (
+    calls.find((c) => c.state === 'incoming') ??
+    calls.find((c) => c.state === 'established' && !c.hold.local) ??
+    calls.find((c) => c.state !== 'established') ??
+    calls[calls.length - 1] ??
+    null
+  );
+}
+
+/** The account calls go out from: the default, else the first enabled, else the first. */
+export function defaultAccount(accounts: readonly Account[]): Account | null {
+  return accounts.find((a) => a.isDefault) ?? accounts.find((a) => a.enabled) ?? accounts[0] ?? null;
+}
+
+/** Reconnect delays for the event socket: 0.5 s doubling to 30 s, with ±20 % jitter. */
+export function reconnectDelay(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(30_000, 500 * 2 ** Math.max(0, attempt));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
