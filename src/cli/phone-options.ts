@@ -17,6 +17,7 @@ export interface PhoneFlags extends AccountFlags {
   dtmfMode?: DtmfMode;
   rtpPorts?: string;
   register?: boolean;
+  mediaWorkers?: string;
 }
 
 export function addPhoneOptions(cmd: Command): Command {
@@ -26,7 +27,8 @@ export function addPhoneOptions(cmd: Command): Command {
     .option('--codecs <list>', 'codecs in order of preference', 'pcmu,pcma')
     .addOption(new Option('--dtmf-mode <mode>', 'how to send DTMF: RFC 4733 events when the peer supports them, else SIP INFO').choices(['auto', 'rfc4733', 'info']).default('auto'))
     .option('--rtp-ports <min-max>', 'RTP port range', '10000-20000')
-    .option('--no-register', 'with --account: do not register (calls only)');
+    .option('--no-register', 'with --account: do not register (calls only)')
+    .option('--media-workers <n>', 'threads carrying the calls\' RTP (0: the main thread)');
 }
 
 function parseRange(text: string | undefined): { min: number; max: number } | undefined {
@@ -34,6 +36,13 @@ function parseRange(text: string | undefined): { min: number; max: number } | un
   const m = /^(\d+)-(\d+)$/.exec(text);
   if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) > 65535) throw new CliError(`--rtp-ports must be MIN-MAX with MIN < MAX <= 65535, not "${text}"`);
   return { min: Number(m[1]), max: Number(m[2]) };
+}
+
+function parseWorkers(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new CliError(`--media-workers must be a whole number from 0 to 64, not "${text}"`);
+  return n;
 }
 
 export async function phoneFromFlags(flags: PhoneFlags): Promise<Phone> {
@@ -57,6 +66,7 @@ export async function phoneFromFlags(flags: PhoneFlags): Promise<Phone> {
     codecs: (flags.codecs ?? 'pcmu,pcma').split(',').map((c) => c.trim()).filter(Boolean),
     dtmfMode: flags.dtmfMode,
     rtpPorts: parseRange(flags.rtpPorts),
+    mediaWorkers: parseWorkers(flags.mediaWorkers),
   }).catch((err: unknown) => {
     throw new CliError(err instanceof Error ? err.message : String(err), 1);
   });

@@ -19,6 +19,7 @@ import { defaultCodecRegistry } from '../media/codec-registry.js';
 import { sharedMediaClock } from '../platform/node/media-clock.js';
 import { PortRange } from '../platform/node/port-range.js';
 import { RtpSocket } from '../platform/node/rtp-socket.js';
+import { createMediaWorkerEnvironment, MediaWorkerPool } from '../platform/node/media-workers.js';
 import type { MediaEnvironment } from '../phone/call.js';
 import type { PhoneOptions } from '../phone/phone.js';
 import { Phone } from '../phone/phone.js';
@@ -95,12 +96,25 @@ export async function createNodeUserAgent(opts: NodeUserAgentOptions = {}): Prom
 export interface NodePhoneOptions extends NodeUserAgentOptions, Omit<PhoneOptions, 'ua' | 'media' | 'echoUserAgent'> {
   /** RTP ports, e.g. { min: 10000, max: 20000 }. */
   rtpPorts?: { min: number; max: number };
+  /**
+   * Media worker threads carrying the calls' RTP (platform/node/media-workers.ts); 0 runs
+   * media in the main thread. Default DEFAULT_MEDIA_WORKERS (docs/decisions.md says why).
+   */
+  mediaWorkers?: number;
 }
 
+/** In-thread media unless asked: see docs/decisions.md ("Media worker threads"). */
+export const DEFAULT_MEDIA_WORKERS = 0;
+
 /** Media for calls: RTP sockets on the UA's address, one shared 20 ms clock, G.711. */
-export function createNodeMediaEnvironment(bindAddress: string, opts: { rtpPorts?: { min: number; max: number } } = {}): MediaEnvironment {
-  const portRange = opts.rtpPorts ? new PortRange(opts.rtpPorts) : undefined;
+export function createNodeMediaEnvironment(bindAddress: string, opts: { rtpPorts?: { min: number; max: number }; mediaWorkers?: number; logger?: Logger } = {}): MediaEnvironment {
   const address = bindAddress === '0.0.0.0' ? primaryAddress() : bindAddress;
+  const workers = opts.mediaWorkers ?? DEFAULT_MEDIA_WORKERS;
+  if (workers > 0) {
+    const pool = new MediaWorkerPool({ workers, rtpPorts: opts.rtpPorts, logger: opts.logger?.child('media.workers') });
+    return createMediaWorkerEnvironment(pool, { bindAddress, address, logger: opts.logger?.child('media.workers') });
+  }
+  const portRange = opts.rtpPorts ? new PortRange(opts.rtpPorts) : undefined;
   return {
     address,
     openRtp: () => RtpSocket.open({ address: bindAddress, ...(portRange ? { portRange } : {}) }),
@@ -112,7 +126,7 @@ export function createNodeMediaEnvironment(bindAddress: string, opts: { rtpPorts
 export async function createNodePhone(opts: NodePhoneOptions = {}): Promise<Phone> {
   const { ua, transport } = await createNodeUserAgent(opts);
   const bind = transport.localEndpoint(ua.defaultProtocol())!.address;
-  const media = createNodeMediaEnvironment(bind, { rtpPorts: opts.rtpPorts });
+  const media = createNodeMediaEnvironment(bind, { rtpPorts: opts.rtpPorts, mediaWorkers: opts.mediaWorkers, logger: opts.logger });
   return new Phone({
     ...opts,
     ua,

@@ -20,6 +20,7 @@ export class WavRecorder implements AudioSink {
   private chunks: Int16Array[] = [];
   private length = 0;
   private startMs: number | undefined;
+  private pending: Promise<unknown>[] = [];
 
   constructor(format: AudioFormat, options: WavRecorderOptions = {}) {
     frameSize(format);
@@ -54,6 +55,19 @@ export class WavRecorder implements AudioSink {
       this.chunks.push(new Int16Array(missing));
       this.length += missing;
     }
+  }
+
+  /**
+   * For a recording made elsewhere (a media worker records and hands the samples back when
+   * the stream closes): `complete()` waits for `p` before the recording counts as whole.
+   */
+  addPending(p: Promise<unknown>): void {
+    this.pending.push(p.catch(() => undefined));
+  }
+
+  /** Resolves once every pending part of the recording has arrived. */
+  async complete(): Promise<void> {
+    while (this.pending.length) await Promise.all(this.pending.splice(0));
   }
 
   /** Everything recorded, as one buffer. */

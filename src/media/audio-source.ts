@@ -22,6 +22,10 @@ export interface ToneSourceOptions {
 export class ToneSource implements AudioSource {
   readonly format: AudioFormat;
   readonly frequency: number;
+  /** Peak amplitude, fraction of full scale. */
+  readonly amplitude: number;
+  /** As given: how long the tone lasts; undefined for endless. */
+  readonly durationMs: number | undefined;
   private readonly peak: number;
   private readonly step: number;
   private phase = 0;
@@ -36,6 +40,8 @@ export class ToneSource implements AudioSource {
     if (!(amplitude >= 0 && amplitude <= 1)) throw new MediaError('tone-bad-amplitude', `tone amplitude ${amplitude} is outside 0..1`);
     this.format = format;
     this.frequency = options.frequency;
+    this.amplitude = amplitude;
+    this.durationMs = options.durationMs;
     this.peak = amplitude * 32767;
     this.step = (2 * Math.PI * options.frequency) / format.sampleRate;
     this.samplesLeft = options.durationMs === undefined ? Infinity : Math.round((options.durationMs * format.sampleRate) / 1000);
@@ -67,11 +73,14 @@ export class ToneSource implements AudioSource {
 /** Endless (or `durationMs` long) digital silence. */
 export class SilenceSource implements AudioSource {
   readonly format: AudioFormat;
+  /** As given: how long the silence lasts; undefined for endless. */
+  readonly durationMs: number | undefined;
   private framesLeft: number;
 
   constructor(format: AudioFormat, durationMs?: number) {
     frameSize(format);
     this.format = format;
+    this.durationMs = durationMs;
     this.framesLeft = durationMs === undefined ? Infinity : Math.ceil(durationMs / format.frameMs);
   }
 

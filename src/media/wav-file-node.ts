@@ -26,7 +26,8 @@ export async function openWavFileSource(path: string, format: AudioFormat, optio
   return WavFileSource.fromBytes(await readBytes(path), format, options);
 }
 
-/** Write a recorder's audio to `path` as 16-bit PCM WAV. */
+/** Write a recorder's audio to `path` as 16-bit PCM WAV, once all of it has arrived. */
 export async function writeWavFile(path: string, recorder: WavRecorder): Promise<void> {
+  await recorder.complete();
   await writeFile(path, recorder.toWav());
 }
