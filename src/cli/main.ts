@@ -2,6 +2,7 @@
 // The softphone command line: a thin shell over the engine (docs/architecture.md).
 import { Command } from 'commander';
 import { callCommand } from './commands/call.js';
+import { devicesCommand } from './commands/devices.js';
 import { listenCommand } from './commands/listen.js';
 import { optionsCommand } from './commands/options.js';
 import { registerCommand } from './commands/register.js';
@@ -25,6 +26,7 @@ registerCommand(program);
 optionsCommand(program);
 callCommand(program);
 listenCommand(program);
+devicesCommand(program);
 
 try {
   await program.parseAsync(process.argv);

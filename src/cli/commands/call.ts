@@ -6,13 +6,14 @@
 import type { Command } from 'commander';
 import type { Call } from '../../phone/call.js';
 import { PhoneError } from '../../phone/phone.js';
-import { callAudio, parsePlay, Recordings } from '../audio-options.js';
+import { addDeviceOptions, callAudio, parseDevices, parsePlay, Recordings } from '../audio-options.js';
+import type { DeviceFlags } from '../audio-options.js';
 import { CliError } from '../errors.js';
 import type { PhoneFlags } from '../phone-options.js';
 import { addPhoneOptions, phoneFromFlags, registerIfAccount } from '../phone-options.js';
 import { describeStats, watchCall } from './call-output.js';
 
-interface CallFlags extends PhoneFlags {
+interface CallFlags extends PhoneFlags, DeviceFlags {
   play?: string;
   record?: string;
   duration?: string;
@@ -24,7 +25,7 @@ export function callCommand(program: Command): void {
     .command('call')
     .description('place a call: play a file or tone into it, record what you hear, send DTMF')
     .argument('<target>', 'sip:bob@host:port (direct), a number or extension (through --account), or "echo" (local echo test)');
-  addPhoneOptions(cmd)
+  addDeviceOptions(addPhoneOptions(cmd))
     .option('--play <source>', 'what to send: FILE.wav (any rate, looped) or tone:HZ (default: silence)')
     .option('--record <file.wav>', 'record what you hear (early media included) to a WAV file')
     .option('--duration <seconds>', 'hang up this long after the answer (default: when the other side hangs up)')
@@ -38,16 +39,18 @@ async function runCall(target: string, flags: CallFlags): Promise<number> {
   const duration = flags.duration === undefined ? undefined : Number(flags.duration);
   if (duration !== undefined && !(duration > 0)) throw new CliError(`--duration must be a positive number of seconds, not "${flags.duration}"`);
   if (flags.dtmf !== undefined && !/^[0-9*#A-Da-d]+$/.test(flags.dtmf)) throw new CliError(`--dtmf takes digits 0-9 * # A-D, not "${flags.dtmf}"`);
-  const play = await parsePlay(flags.play);
+  const devices = await parseDevices(flags);
+  const play = await parsePlay(flags.play, devices);
   const recording = new Recordings(flags.record).next();
   const phone = await phoneFromFlags(flags);
+  const audio = callAudio(play, recording.sink, devices);
   let call: Call;
   try {
     if (!(await registerIfAccount(phone, flags))) {
       await phone.close();
       return 1;
     }
-    call = await phone.dial(target, { audio: callAudio(play, recording.sink) });
+    call = await phone.dial(target, { audio });
   } catch (err) {
     await phone.close();
     if (err instanceof PhoneError) throw new CliError(err.message);
@@ -73,6 +76,7 @@ async function runCall(target: string, flags: CallFlags): Promise<number> {
   process.once('SIGTERM', interrupt);
 
   const ended = call.ended ?? (await call.waitFor('ended'));
+  await audio.close();
   clearTimeout(timer);
   process.off('SIGINT', interrupt);
   process.off('SIGTERM', interrupt);

@@ -5,14 +5,15 @@
  */
 import type { Command } from 'commander';
 import type { Call } from '../../phone/call.js';
-import { callAudio, parsePlay, Recordings } from '../audio-options.js';
+import { addDeviceOptions, callAudio, parseDevices, parsePlay, Recordings } from '../audio-options.js';
+import type { DeviceFlags } from '../audio-options.js';
 import { CliError } from '../errors.js';
 import type { PhoneFlags } from '../phone-options.js';
 import { addPhoneOptions, phoneFromFlags, registerIfAccount } from '../phone-options.js';
 import { serializeUri } from '../../sip/serializer.js';
 import { describeStats, watchCall } from './call-output.js';
 
-interface ListenFlags extends PhoneFlags {
+interface ListenFlags extends PhoneFlags, DeviceFlags {
   autoAnswer?: string | boolean;
   play?: string;
   record?: string;
@@ -22,7 +23,7 @@ interface ListenFlags extends PhoneFlags {
 
 export function listenCommand(program: Command): void {
   const cmd = program.command('listen').description('wait for calls and answer them: play a file or tone, record each call, print DTMF');
-  addPhoneOptions(cmd)
+  addDeviceOptions(addPhoneOptions(cmd))
     .option('--auto-answer [seconds]', 'answer by itself (after ringing this long; default at once)')
     .option('--play <source>', 'what to send: FILE.wav (any rate, looped) or tone:HZ (default: silence)')
     .option('--record <file.wav>', 'record each call: the first to FILE.wav, then FILE-2.wav, ...')
@@ -37,7 +38,8 @@ async function runListen(flags: ListenFlags): Promise<number> {
   if (autoAnswerS !== undefined && !(autoAnswerS >= 0)) throw new CliError(`--auto-answer takes a number of seconds, not "${flags.autoAnswer}"`);
   const maxCalls = flags.maxCalls === undefined ? undefined : Number(flags.maxCalls);
   if (maxCalls !== undefined && !(Number.isInteger(maxCalls) && maxCalls > 0)) throw new CliError(`--max-calls must be a positive whole number, not "${flags.maxCalls}"`);
-  const play = await parsePlay(flags.play);
+  const devices = await parseDevices(flags);
+  const play = await parsePlay(flags.play, devices);
   const recordings = new Recordings(flags.record);
   const phone = await phoneFromFlags(flags);
   const interactive = autoAnswerS === undefined && process.stdin.isTTY;
@@ -65,13 +67,15 @@ async function runListen(flags: ListenFlags): Promise<number> {
       const answer = () => {
         if (call.state === 'incoming') call.answer();
       };
-      call.setAudio(callAudio(play, rec.sink));
+      const audio = callAudio(play, rec.sink, devices);
+      call.setAudio(audio);
       if (autoAnswerS !== undefined) setTimeout(answer, autoAnswerS * 1000);
       else if (interactive) {
         pending = call;
         process.stdout.write(`${prefix}press Enter to answer, d then Enter to decline\n`);
       }
       call.once('ended', (e) => {
+        void audio.close();
         const stats = call.stats();
         const secs = call.answeredAt === undefined ? '' : ` after ${((Date.now() - call.answeredAt) / 1000).toFixed(1)}s`;
         process.stdout.write(`${prefix}ended: ${e.reason}${secs}\n`);
