@@ -5,7 +5,11 @@
  * an edit here and in api.ts, nowhere else.
  */
 
-export type RegistrationState = 'unregistered' | 'registering' | 'registered' | 'retry-wait' | 'unregistering' | 'failed';
+/** RFC 3261 §10.2 client states; `disabled`: the account is off; `error`: its line could not start. */
+export type RegistrationState = 'unregistered' | 'registering' | 'registered' | 'retry-wait' | 'unregistering' | 'failed' | 'disabled' | 'error';
+
+/** Ids: the engine uses integers for accounts, contacts and history, strings for calls. */
+export type Id = string | number;
 
 export interface Registration {
   state: RegistrationState;
@@ -17,15 +21,15 @@ export interface Registration {
   expires?: number;
 }
 
-export type Transport = 'udp' | 'tcp' | 'tls';
+export type Transport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
 export interface Account {
-  id: string;
+  id: Id;
   aor: string;
-  displayName: string;
-  authUser: string;
-  registrar: string;
-  outboundProxy: string;
+  displayName: string | null;
+  authUser: string | null;
+  registrar: string | null;
+  outboundProxy: string | null;
   transport: Transport;
   enabled: boolean;
   isDefault: boolean;
@@ -33,7 +37,7 @@ export interface Account {
   registration: Registration;
 }
 
-/** POST /api/accounts and PATCH /api/accounts/:id; `password` omitted keeps the stored one. */
+/** POST /api/accounts and PATCH /api/accounts/:id; `password` omitted keeps the stored one; "" clears a field. */
 export interface AccountInput {
   aor: string;
   displayName: string;
@@ -51,7 +55,8 @@ export type CallState = 'calling' | 'ringing' | 'early' | 'incoming' | 'establis
 export interface CallStats {
   lossPct: number;
   jitterMs: number;
-  rttMs: number;
+  /** Null until RTCP has measured a round trip. */
+  rttMs: number | null;
 }
 
 /** A time from the API: epoch milliseconds, or an ISO 8601 string. */
@@ -59,7 +64,7 @@ export type ApiTime = number | string | null;
 
 export interface CallInfo {
   id: string;
-  accountId: string;
+  accountId: Id | null;
   direction: CallDirection;
   state: CallState;
   remote: { uri: string; displayName: string | null; contactName: string | null };
@@ -69,13 +74,17 @@ export interface CallInfo {
   muted: boolean;
   hold: { local: boolean; remote: boolean };
   stats?: CallStats;
+  /** A blind transfer in progress or done (the NOTIFY status of the new call). */
+  transfer?: { target: string; state: 'requested' | 'accepted' | 'succeeded' | 'failed'; status?: number; reason?: string };
+  /** Once ended: why, and the outcome recorded in history. */
+  end?: { reason: string; status?: number; by: 'local' | 'remote' | 'network'; outcome: string };
 }
 
 export type CallOutcome = 'answered' | 'missed' | 'declined' | 'failed' | 'cancelled' | 'busy';
 
 export interface HistoryEntry {
-  id: string | number;
-  accountId: string | null;
+  id: Id;
+  accountId: Id | null;
   /** The contract says outgoing/incoming; the store's in/out are accepted too. */
   direction: CallDirection | 'in' | 'out';
   remoteUri: string;
@@ -85,7 +94,8 @@ export interface HistoryEntry {
   answeredAt: ApiTime;
   endedAt: ApiTime;
   durationMs: number | null;
-  outcome: CallOutcome;
+  /** Null while the call is still going. */
+  outcome: CallOutcome | null;
   reason: string | null;
   codec: string | null;
 }
@@ -94,6 +104,8 @@ export interface HistoryPage {
   calls: HistoryEntry[];
   /** Cursor for the next page (`before=`), null at the end. */
   next: string | number | null;
+  /** Missed calls not yet seen, when the engine includes it. */
+  missedCount?: number;
 }
 
 export interface ContactNumber {
@@ -102,7 +114,7 @@ export interface ContactNumber {
 }
 
 export interface Contact {
-  id: string | number;
+  id: Id;
   name: string;
   organisation: string | null;
   email: string | null;
@@ -116,6 +128,7 @@ export type ContactInput = Omit<Contact, 'id'>;
 export interface ImportReport {
   imported: number;
   skipped: { line: number; reason: string; message: string }[];
+  warnings?: { line: number; message: string }[];
 }
 
 export type DtmfMode = 'rfc4733' | 'info' | 'inband';

@@ -15,6 +15,7 @@ import type {
   PhoneState,
   Settings,
 } from './api-types.js';
+import { eventFromWire, historyPageFromWire, isDottedSettings, settingsFromWire, settingsToWire } from './api-wire.js';
 import { reconnectDelay } from './phone-state.js';
 import { parseFragment } from './protocol-links.js';
 
@@ -88,22 +89,33 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message);
 }
 
-const enc = encodeURIComponent;
+const enc = (id: string | number) => encodeURIComponent(String(id));
+
+/** Which settings form the engine speaks (api-wire.ts); learnt from the first settings seen. */
+let settingsDotted = false;
+function learnSettings(raw: unknown): Settings {
+  if (isDottedSettings(raw)) settingsDotted = true;
+  return settingsFromWire(raw) as Settings;
+}
 
 export const api = {
-  state: () => request<PhoneState>('GET', '/api/state'),
+  state: async (): Promise<PhoneState> => {
+    const s = await request<PhoneState>('GET', '/api/state');
+    return { ...s, settings: s.settings ? learnSettings(s.settings) : null };
+  },
 
   accounts: {
     list: () => request<Account[]>('GET', '/api/accounts'),
     create: (input: AccountInput) => request<Account>('POST', '/api/accounts', input),
-    update: (id: string, patch: Partial<AccountInput>) => request<Account>('PATCH', `/api/accounts/${enc(id)}`, patch),
-    remove: (id: string) => request<void>('DELETE', `/api/accounts/${enc(id)}`),
-    makeDefault: (id: string) => request<Account>('POST', `/api/accounts/${enc(id)}/default`),
+    update: (id: string | number, patch: Partial<AccountInput>) => request<Account>('PATCH', `/api/accounts/${enc(id)}`, patch),
+    remove: (id: string | number) => request<void>('DELETE', `/api/accounts/${enc(id)}`),
+    makeDefault: (id: string | number) => request<Account>('POST', `/api/accounts/${enc(id)}/default`),
   },
 
   calls: {
     list: () => request<CallInfo[]>('GET', '/api/calls'),
-    dial: (target: string, accountId?: string) => request<CallInfo>('POST', '/api/calls', accountId ? { target, accountId } : { target }),
+    dial: (target: string, accountId?: string | number) =>
+      request<CallInfo>('POST', '/api/calls', accountId !== undefined && accountId !== null ? { target, accountId } : { target }),
     answer: (id: string) => request<CallInfo>('POST', `/api/calls/${enc(id)}/answer`),
     decline: (id: string) => request<CallInfo>('POST', `/api/calls/${enc(id)}/decline`),
     hangup: (id: string) => request<CallInfo>('POST', `/api/calls/${enc(id)}/hangup`),
@@ -116,13 +128,13 @@ export const api = {
   },
 
   history: {
-    list: (opts: { q?: string; limit?: number; before?: string | number | null }) => {
+    list: async (opts: { q?: string; limit?: number; before?: string | number | null }): Promise<HistoryPage> => {
       const p = new URLSearchParams();
       if (opts.q) p.set('q', opts.q);
       if (opts.limit) p.set('limit', String(opts.limit));
       if (opts.before !== undefined && opts.before !== null) p.set('before', String(opts.before));
       const qs = p.toString();
-      return request<HistoryPage>('GET', `/api/history${qs ? `?${qs}` : ''}`);
+      return historyPageFromWire(await request<unknown>('GET', `/api/history${qs ? `?${qs}` : ''}`));
     },
     markSeen: () => request<void>('POST', '/api/history/seen'),
   },
@@ -130,8 +142,8 @@ export const api = {
   contacts: {
     list: (q = '') => request<Contact[]>('GET', `/api/contacts${q ? `?q=${enc(q)}` : ''}`),
     create: (input: ContactInput) => request<Contact>('POST', '/api/contacts', input),
-    update: (id: string | number, patch: Partial<ContactInput>) => request<Contact>('PATCH', `/api/contacts/${enc(String(id))}`, patch),
-    remove: (id: string | number) => request<void>('DELETE', `/api/contacts/${enc(String(id))}`),
+    update: (id: string | number, patch: Partial<ContactInput>) => request<Contact>('PATCH', `/api/contacts/${enc(id)}`, patch),
+    remove: (id: string | number) => request<void>('DELETE', `/api/contacts/${enc(id)}`),
     import: (text: string, format?: 'vcard' | 'csv') => request<ImportReport>('POST', '/api/contacts/import', format ? { format, text } : { text }),
     /** The vCard export as a file download (a plain link cannot carry the Authorization header). */
     async download(): Promise<void> {
@@ -146,8 +158,8 @@ export const api = {
   },
 
   settings: {
-    get: () => request<Settings>('GET', '/api/settings'),
-    update: (patch: Partial<Settings>) => request<Settings>('PATCH', '/api/settings', patch),
+    get: async () => learnSettings(await request<unknown>('GET', '/api/settings')),
+    update: async (patch: Partial<Settings>) => learnSettings(await request<unknown>('PATCH', '/api/settings', settingsToWire(patch, settingsDotted))),
   },
 };
 
@@ -183,7 +195,11 @@ export function connectEvents(onEvent: (e: PhoneEvent) => void, onStatus: (s: Co
       if (typeof m.data !== 'string') return;
       try {
         const e = JSON.parse(m.data) as PhoneEvent;
-        if (e && typeof e.type === 'string') onEvent(e);
+        if (e && typeof e.type === 'string') {
+          if (e.type === 'state' && typeof e.data === 'object' && e.data !== null) learnSettings((e.data as { settings?: unknown }).settings);
+          if (e.type === 'settings') learnSettings(e.data);
+          onEvent(eventFromWire(e));
+        }
       } catch {
         // not an event: ignore it rather than drop the connection
       }

@@ -1,6 +1,6 @@
 /** The app shell: connection, navigation, the phone's state, call actions, ringing, shortcuts. */
 import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type { AccountInput, CallInfo, Settings } from './api-types.js';
+import type { AccountInput, CallInfo, Id, Settings } from './api-types.js';
 import { api, ApiError, connectEvents, hasToken, takeLaunchFragment, type ConnectionStatus } from './api.js';
 import { AccountForm, AccountsView } from './components/accounts.js';
 import { CallScreen, callName, type CallActions } from './components/call-screen.js';
@@ -45,7 +45,7 @@ export function App({ launchDial }: { launchDial: string | null }) {
   const [handover, setHandover] = useState<string | null>(null);
   const [view, setView] = useState<View>('phone');
   const [dialText, setDialText] = useState(launchDial ?? '');
-  const [accountId, setAccountId] = useState<string | null>(null);
+  const [accountId, setAccountId] = useState<Id | null>(null);
   const [chosenCallId, setChosenCallId] = useState<string | null>(null);
   const [keypadOpen, setKeypadOpen] = useState(false);
   const [transferOpen, setTransferOpen] = useState(false);
@@ -110,7 +110,7 @@ export function App({ launchDial }: { launchDial: string | null }) {
 
   // The account calls go out from follows the default unless the person picked another.
   useEffect(() => {
-    if (accountId === null || !state.accounts.some((a) => a.id === accountId)) setAccountId(defaultAccount(state.accounts)?.id ?? null);
+    if (accountId === null || !state.accounts.some((a) => String(a.id) === String(accountId))) setAccountId(defaultAccount(state.accounts)?.id ?? null);
   }, [state.accounts]);
 
   // Redial: the newest outgoing call in the history.
@@ -187,8 +187,8 @@ export function App({ launchDial }: { launchDial: string | null }) {
   };
   const refreshAccounts = () => api.accounts.list().then((list) => dispatch({ type: 'accounts', data: list }), fail);
 
-  const dial = (target: string, fromAccount?: string | null) => {
-    const acc = fromAccount && state.accounts.some((a) => a.id === fromAccount) ? fromAccount : accountId ?? undefined;
+  const dial = (target: string, fromAccount?: Id | null) => {
+    const acc = fromAccount !== undefined && fromAccount !== null && state.accounts.some((a) => String(a.id) === String(fromAccount)) ? fromAccount : accountId ?? undefined;
     setLastDialled(target);
     localStorage.setItem(LAST_DIALLED, target);
     setView('phone');
@@ -302,7 +302,7 @@ export function App({ launchDial }: { launchDial: string | null }) {
     return () => document.removeEventListener('keydown', onKey);
   }, []);
 
-  const saveAccount = async (input: AccountInput, id: string | null) => {
+  const saveAccount = async (input: AccountInput, id: Id | null) => {
     if (id === null) await api.accounts.create(input);
     else await api.accounts.update(id, input);
     await refreshAccounts();
@@ -362,6 +362,12 @@ export function App({ launchDial }: { launchDial: string | null }) {
       );
     else
       main = (
+        <>
+        {state.lastEnded && Date.now() - state.lastEnded.at < 15_000 && state.lastEnded.outcome !== 'answered' ? (
+          <p class="ended-note" role="status">
+            Call with {state.lastEnded.name} ended{state.lastEnded.reason ? `: ${state.lastEnded.reason}` : ''}
+          </p>
+        ) : null}
         <DialPad
           value={dialText}
           setValue={setDialText}
@@ -374,6 +380,7 @@ export function App({ launchDial }: { launchDial: string | null }) {
           onDial={(t) => dial(t)}
           onAddAccount={() => setView('accounts')}
         />
+        </>
       );
   } else if (view === 'history') {
     main = <HistoryView version={state.historyVersion} missedCount={state.missedCount} onCall={(t, acc) => dial(t, acc)} onError={setError} />;

@@ -7,7 +7,7 @@
 /** Spaces, dashes (ASCII and Unicode), dots, brackets and slashes people put in numbers. */
 const VISUAL_SEPARATORS = /[\s\u00a0\u2000-\u200b\u2010-\u2015\u2212().\-/[\]]/g;
 /** A phone number as written: digits, separators, and the dialable + * #. */
-const LOOKS_LIKE_NUMBER = /^[+]?[0-9\s\u00a0\u2000-\u200b\u2010-\u2015\u2212().\-/[\]*#]*$/;
+const LOOKS_LIKE_NUMBER = /^[+0-9\s\u00a0\u2000-\u200b\u2010-\u2015\u2212().\-/[\]*#]*$/;
 
 /** The cleaned, dialable form of `input`, or "" when nothing is left. */
 export function cleanNumber(input: string): string {

@@ -79,7 +79,7 @@ export function formatWhen(ms: number | null, now: number, locale?: string): str
   }
 }
 
-const OUTCOME_LABELS: Record<HistoryEntry['outcome'], string> = {
+const OUTCOME_LABELS: Record<NonNullable<HistoryEntry['outcome']>, string> = {
   answered: 'Answered',
   missed: 'Missed',
   declined: 'Declined',
@@ -90,6 +90,7 @@ const OUTCOME_LABELS: Record<HistoryEntry['outcome'], string> = {
 
 /** "Answered", "Missed", "Failed: 404 Not Found". */
 export function outcomeLabel(entry: Pick<HistoryEntry, 'outcome' | 'reason'>): string {
+  if (entry.outcome === null) return 'In progress';
   const label = OUTCOME_LABELS[entry.outcome] ?? entry.outcome;
   return entry.outcome === 'failed' && entry.reason ? `${label}: ${entry.reason}` : label;
 }
@@ -131,7 +132,8 @@ export type QualityLevel = 'good' | 'fair' | 'poor';
  */
 export function quality(stats: CallStats | undefined): { text: string; level: QualityLevel } | null {
   if (!stats) return null;
-  const { lossPct, jitterMs, rttMs } = stats;
+  const { lossPct, jitterMs } = stats;
+  const rttMs = stats.rttMs ?? 0;
   const parts = [`Loss ${fixed(lossPct, 1)}%`, `Jitter ${fixed(jitterMs, 0)} ms`];
   if (Number.isFinite(rttMs) && rttMs > 0) parts.push(`RTT ${fixed(rttMs, 0)} ms`);
   let level: QualityLevel = 'good';
@@ -162,6 +164,10 @@ export function registrationLabel(reg: Registration | undefined, enabled = true)
       return why ? `Retrying after: ${why}` : 'Waiting to retry';
     case 'failed':
       return why ? `Failed: ${why}` : 'Failed';
+    case 'error':
+      return why ? `Error: ${why}` : 'Error';
+    case 'disabled':
+      return 'Disabled';
     default:
       return String(reg.state);
   }

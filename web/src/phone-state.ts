@@ -12,6 +12,8 @@ export interface UiState extends PhoneState {
   contactsVersion: number;
   /** DTMF digits received per call, shown on the call screen. */
   dtmfReceived: Record<string, string>;
+  /** The last call that ended, and why, for a moment's note on the dial pad. */
+  lastEnded: { id: string; name: string; reason: string | null; outcome: string | null; at: number } | null;
 }
 
 export const EMPTY_STATE: UiState = {
@@ -22,6 +24,7 @@ export const EMPTY_STATE: UiState = {
   historyVersion: 0,
   contactsVersion: 0,
   dtmfReceived: {},
+  lastEnded: null,
 };
 
 export type UiAction = PhoneEvent | { type: 'accounts'; data: Account[] } | { type: 'call-removed'; data: string };
@@ -38,8 +41,10 @@ function idOf(x: Record<string, unknown>, ...keys: string[]): string | null {
   return null;
 }
 
-function upsert<T extends { id: string }>(list: T[], item: T): T[] {
-  const i = list.findIndex((x) => x.id === item.id);
+const sameId = (a: unknown, b: unknown) => String(a) === String(b);
+
+function upsert<T extends { id: string | number }>(list: T[], item: T): T[] {
+  const i = list.findIndex((x) => sameId(x.id, item.id));
   if (i < 0) return [...list, item];
   const copy = list.slice();
   copy[i] = item;
@@ -51,7 +56,7 @@ function isCall(x: unknown): x is CallInfo {
 }
 
 function isAccount(x: unknown): x is Account {
-  return isObject(x) && typeof x.id === 'string' && typeof x.aor === 'string';
+  return isObject(x) && (typeof x.id === 'string' || typeof x.id === 'number') && typeof x.aor === 'string';
 }
 
 function normaliseCall(c: CallInfo): CallInfo {
@@ -66,7 +71,7 @@ export function phoneReducer(state: UiState, action: UiAction): UiState {
       const s = data as Partial<PhoneState>;
       return {
         ...state,
-        accounts: Array.isArray(s.accounts) ? s.accounts : state.accounts,
+        accounts: Array.isArray(s.accounts) ? s.accounts.filter(isAccount) : state.accounts,
         calls: Array.isArray(s.calls) ? s.calls.filter(isCall).filter((c) => c.state !== 'ended').map(normaliseCall) : state.calls,
         settings: isObject(s.settings) ? (s.settings as Settings) : state.settings,
         missedCount: typeof s.missedCount === 'number' ? s.missedCount : state.missedCount,
@@ -74,8 +79,11 @@ export function phoneReducer(state: UiState, action: UiAction): UiState {
         contactsVersion: state.contactsVersion + 1,
       };
     }
-    case 'accounts':
-      return Array.isArray(data) ? { ...state, accounts: data as Account[] } : state;
+    case 'accounts': {
+      // The engine sends { accounts: [...] } after any change; a bare list is taken too.
+      const list = Array.isArray(data) ? data : isObject(data) && Array.isArray(data.accounts) ? data.accounts : null;
+      return list ? { ...state, accounts: list.filter(isAccount) } : state;
+    }
     case 'registration': {
       if (isAccount(data)) return { ...state, accounts: upsert(state.accounts, data) };
       if (!isObject(data)) return state;
@@ -86,14 +94,19 @@ export function phoneReducer(state: UiState, action: UiAction): UiState {
       const { state: regState, reason, status, expires } = reg;
       return {
         ...state,
-        accounts: state.accounts.map((a) => (a.id === id ? { ...a, registration: { state: regState, reason, status, expires } } : a)),
+        accounts: state.accounts.map((a) => (sameId(a.id, id) ? { ...a, registration: { state: regState, reason, status, expires } } : a)),
       };
     }
     case 'call':
     case 'incoming': {
       const call = isObject(data) && isCall(data.call) ? data.call : data;
       if (!isCall(call)) return state;
-      if (call.state === 'ended') return phoneReducer(state, { type: 'call-removed', data: call.id });
+      if (call.state === 'ended') {
+        const gone = phoneReducer(state, { type: 'call-removed', data: call.id });
+        const name = call.remote.contactName || call.remote.displayName || call.remote.uri;
+        const reason = call.end ? [call.end.status, call.end.reason].filter((x) => x !== undefined && x !== '').join(' ') || null : null;
+        return { ...gone, lastEnded: { id: call.id, name, reason, outcome: call.end?.outcome ?? null, at: Date.now() } };
+      }
       return { ...state, calls: upsert(state.calls, normaliseCall(call)) };
     }
     case 'call-removed': {
@@ -106,7 +119,8 @@ export function phoneReducer(state: UiState, action: UiAction): UiState {
       const id = idOf(data, 'callId', 'id');
       const stats = (isObject(data.stats) ? data.stats : data) as unknown as CallStats;
       if (id === null || typeof stats.lossPct !== 'number') return state;
-      return { ...state, calls: state.calls.map((c) => (c.id === id ? { ...c, stats: { lossPct: stats.lossPct, jitterMs: stats.jitterMs, rttMs: stats.rttMs } } : c)) };
+      const next = { lossPct: stats.lossPct, jitterMs: stats.jitterMs, rttMs: typeof stats.rttMs === 'number' ? stats.rttMs : null };
+      return { ...state, calls: state.calls.map((c) => (c.id === id ? { ...c, stats: next } : c)) };
     }
     case 'dtmf': {
       if (!isObject(data)) return state;

@@ -39,5 +39,7 @@ export function dialTarget(link: string): string | null {
   // Another scheme (http:, javascript:, ...) is not something a phone dials.
   if (/^[a-z][a-z0-9+.-]*:/i.test(s) && !/^(?:sips?|tel):/i.test(s)) return null;
   const cleaned = cleanNumber(s);
-  return cleaned === '' ? null : cleaned;
+  // A URI, a number, user@host, or an extension name; anything else is not from a dial link.
+  if (!/^(?:sips?:|[+0-9*#])/i.test(cleaned) && !cleaned.includes('@') && !/^[\p{L}\p{N}._-]+$/u.test(cleaned)) return null;
+  return cleaned;
 }

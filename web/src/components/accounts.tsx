@@ -1,6 +1,6 @@
 /** Accounts: the first-run form, the list with registration states, the default for dialling. */
 import { useState } from 'preact/hooks';
-import type { Account, AccountInput, Transport } from '../api-types.js';
+import type { Account, AccountInput, Id, Transport } from '../api-types.js';
 import { registrationLabel } from '../format.js';
 import { Button, Field } from './ui.js';
 
@@ -24,7 +24,7 @@ export function RegistrationBadge({ account }: { account: Account }) {
 interface FormProps {
   account: Account | null;
   firstRun?: boolean;
-  onSave: (input: AccountInput, id: string | null) => Promise<void>;
+  onSave: (input: AccountInput, id: Id | null) => Promise<void>;
   onCancel?: () => void;
 }
 
@@ -115,6 +115,8 @@ export function AccountForm({ account, firstRun, onSave, onCancel }: FormProps) 
               <option value="udp">UDP</option>
               <option value="tcp">TCP</option>
               <option value="tls">TLS</option>
+              <option value="ws">WebSocket</option>
+              <option value="wss">WebSocket (TLS)</option>
             </select>
           </Field>
         </div>
@@ -150,14 +152,14 @@ export function AccountForm({ account, firstRun, onSave, onCancel }: FormProps) 
 
 interface ViewProps {
   accounts: Account[];
-  onSave: (input: AccountInput, id: string | null) => Promise<void>;
+  onSave: (input: AccountInput, id: Id | null) => Promise<void>;
   onRemove: (account: Account) => void;
   onDefault: (account: Account) => void;
 }
 
 export function AccountsView({ accounts, onSave, onRemove, onDefault }: ViewProps) {
-  const [editing, setEditing] = useState<string | 'new' | null>(accounts.length === 0 ? 'new' : null);
-  const save = async (input: AccountInput, id: string | null) => {
+  const [editing, setEditing] = useState<Id | 'new' | null>(accounts.length === 0 ? 'new' : null);
+  const save = async (input: AccountInput, id: Id | null) => {
     await onSave(input, id);
     setEditing(null);
   };

@@ -118,6 +118,12 @@ export function CallScreen(p: Props) {
             Audio: {audio.text}
           </p>
         ) : null}
+        {call.transfer ? (
+          <p class={call.transfer.state === 'failed' ? 'error' : 'muted'} role="status">
+            Transfer to {call.transfer.target}: {call.transfer.state}
+            {call.transfer.status ? ` (${call.transfer.status}${call.transfer.reason ? ` ${call.transfer.reason}` : ''})` : ''}
+          </p>
+        ) : null}
         {established && p.dtmfReceived ? <p class="muted">Received tones: {p.dtmfReceived}</p> : null}
       </div>
 

@@ -1,7 +1,7 @@
 /** The dial pad: a text field that takes typing and pasting, the keypad, call and redial. */
 import type { RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { Account, Contact } from '../api-types.js';
+import type { Account, Contact, Id } from '../api-types.js';
 import { api } from '../api.js';
 import { cleanNumber, isDialable, KEYPAD } from '../dial.js';
 import { RegistrationBadge } from './accounts.js';
@@ -25,8 +25,8 @@ interface Props {
   value: string;
   setValue: (v: string) => void;
   accounts: Account[];
-  accountId: string | null;
-  setAccountId: (id: string) => void;
+  accountId: Id | null;
+  setAccountId: (id: Id) => void;
   lastDialled: string | null;
   contactsVersion: number;
   inputRef: RefObject<HTMLInputElement | null>;
@@ -35,7 +35,7 @@ interface Props {
 }
 
 export function DialPad(p: Props) {
-  const account = p.accounts.find((a) => a.id === p.accountId) ?? null;
+  const account = p.accounts.find((a) => String(a.id) === String(p.accountId)) ?? null;
   const q = useDebounced(p.value.trim(), 200);
   const [matches, setMatches] = useState<Contact[]>([]);
   useEffect(() => {
@@ -68,9 +68,14 @@ export function DialPad(p: Props) {
         {p.accounts.length > 1 ? (
           <label class="from-pick">
             <span class="muted">From</span>
-            <select aria-label="Account to call from" value={p.accountId ?? ''} onChange={(e) => p.setAccountId(e.currentTarget.value)}>
+            <select aria-label="Account to call from" value={String(p.accountId ?? '')}
+              onChange={(e) => {
+                const v = e.currentTarget.value;
+                p.setAccountId(p.accounts.find((a) => String(a.id) === v)?.id ?? v);
+              }}
+            >
               {p.accounts.map((a) => (
-                <option key={a.id} value={a.id}>
+                <option key={a.id} value={String(a.id)}>
                   {a.displayName ? `${a.displayName} <${a.aor}>` : a.aor}
                 </option>
               ))}

@@ -1,6 +1,6 @@
 /** History: every call, searchable, with call back; viewing it clears the missed-call badge. */
 import { useEffect, useState } from 'preact/hooks';
-import type { HistoryEntry } from '../api-types.js';
+import type { HistoryEntry, Id } from '../api-types.js';
 import { api } from '../api.js';
 import { partyName } from '../dial.js';
 import { formatDuration, formatWhen, isIncoming, outcomeLabel, toMs } from '../format.js';
@@ -11,7 +11,7 @@ const PAGE = 50;
 interface Props {
   version: number;
   missedCount: number;
-  onCall: (target: string, accountId: string | null) => void;
+  onCall: (target: string, accountId: Id | null) => void;
   onError: (message: string) => void;
 }
 
