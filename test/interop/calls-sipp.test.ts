@@ -113,7 +113,7 @@ describe('softphone `call` against SIPp callees', { skip }, () => {
     const answered = stretch(heard, answerAt + 200, heard.durationMs - 100);
     t.diagnostic(`recorded ${heard.durationMs} ms, 200 OK at ${answerAt.toFixed(0)} ms; before it ${JSON.stringify(early)}; after it ${JSON.stringify(answered)}`);
     assert.ok(early.frequencyHz !== undefined && Math.abs(early.frequencyHz - 1000) <= 20, `before the 200: ${JSON.stringify(early)}`);
-    assert.ok(early.coverage >= 0.9 && early.longestGapMs <= 40, `before the 200: ${JSON.stringify(early)}`);
+    assert.ok(early.coverage >= 0.9 && early.longestGapMs <= 100, `before the 200: ${JSON.stringify(early)}`);
     assert.ok(answered.frequencyHz !== undefined && Math.abs(answered.frequencyHz - 400) <= 8, `after the 200: ${JSON.stringify(answered)}`);
     assert.ok(answered.coverage >= 0.9, `after the 200: ${JSON.stringify(answered)}`);
   });
