@@ -59,17 +59,22 @@ function cpuTicks(pid: number): number {
 class OurPhone {
   readonly child: ChildProcess;
   private waiters: { op: string; resolve: (m: Record<string, unknown>) => void }[] = [];
+  /** Messages nobody waited for yet (a 'ready' may come before anyone asks). */
+  private unclaimed: Record<string, unknown>[] = [];
   constructor(cfg: PhoneProcessConfig) {
     this.child = fork(join(HERE, 'phone-process.ts'), [JSON.stringify(cfg)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: Record<string, unknown>) => {
       const i = this.waiters.findIndex((w) => w.op === m.op);
       if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(m);
+      else this.unclaimed.push(m);
     });
   }
   get pid(): number {
     return this.child.pid!;
   }
   wait<T = Record<string, unknown>>(op: string, ms: number): Promise<T> {
+    const k = this.unclaimed.findIndex((m) => m.op === op);
+    if (k >= 0) return Promise.resolve(this.unclaimed.splice(k, 1)[0] as T);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`phone process: no ${op} within ${ms} ms`)), ms);
       this.waiters.push({ op, resolve: (m) => (clearTimeout(t), resolve(m as T)) });
@@ -270,8 +275,8 @@ async function runSS(n: number): Promise<void> {
   const answerer = ourPhone(1000);
   const caller = ourPhone(440);
   try {
-    const ready = await answerer.wait<{ uri: string }>('ready', 20000);
-    await caller.wait('ready', 20000);
+    const ready = await answerer.wait<{ uri: string }>('ready', 60000);
+    await caller.wait('ready', 60000);
     const d = await caller.request<{ established: number }>({ op: 'dial', target: ready.uri, count: n, rate: RATE }, 'dialed', 60000 + (n / RATE) * 1000);
     await callsUp(answerer, d.established, 10000);
     for (const r of await measure('ss', n, [{ label: 'softphone caller', pid: caller.pid, ours: caller }, { label: 'softphone answerer', pid: answerer.pid, ours: answerer }])) print(r);
@@ -286,7 +291,7 @@ async function runSB(n: number): Promise<void> {
   const b = await startLoadBaresip(n);
   const caller = ourPhone(440);
   try {
-    await caller.wait('ready', 20000);
+    await caller.wait('ready', 60000);
     const d = await caller.request<{ established: number }>({ op: 'dial', target: b.uri, count: n, rate: RATE }, 'dialed', 60000 + (n / RATE) * 1000);
     if (d.established < n) process.stdout.write(`(sb ${n}: ${d.established} calls answered by baresip)\n`);
     for (const r of await measure('sb', n, [{ label: 'softphone caller', pid: caller.pid, ours: caller }, { label: 'baresip answerer', pid: b.proc.pid }])) print(r);
@@ -304,7 +309,7 @@ async function runSipp(n: number, answererKind: 'ours' | 'baresip'): Promise<voi
   let target: string;
   if (answererKind === 'ours') {
     ours = ourPhone(1000);
-    target = (await ours.wait<{ uri: string }>('ready', 20000)).uri;
+    target = (await ours.wait<{ uri: string }>('ready', 60000)).uri;
   } else {
     b = await startLoadBaresip(n);
     target = b.uri;
@@ -337,8 +342,8 @@ async function runSetup(): Promise<void> {
   const caller = ourPhone(440, { account: { user: '1001', password: kam.users['1001']!, registrarPort: kam.udpPort } });
   const bs = await startBaresip({ user: '1003', password: kam.users['1003'], registrar: kam, sipTrace: false });
   try {
-    const ra = await answerer.wait<{ registered: boolean }>('ready', 20000);
-    const rc = await caller.wait<{ registered: boolean }>('ready', 20000);
+    const ra = await answerer.wait<{ registered: boolean }>('ready', 60000);
+    const rc = await caller.wait<{ registered: boolean }>('ready', 60000);
     await bs.waitRegistered(10000);
     if (!ra.registered || !rc.registered) throw new Error('softphone did not register at Kamailio');
     // Interleaved rounds, so load changes hit both callers alike.

@@ -34,7 +34,6 @@ import { SilenceSource, ToneSource, WavFileSource } from '../../media/audio-sour
 import type { MediaStreamStats } from '../../media/call-stats.js';
 import type { CodecRegistry } from '../../media/codec-registry.js';
 import { defaultCodecRegistry } from '../../media/codec-registry.js';
-import { MediaEmitter } from '../../media/events.js';
 import { MediaStream } from '../../media/media-stream.js';
 import type { DatagramHandler, MediaTicker, RtpTransport } from '../../media/media-stream.js';
 import { MediaError } from '../../media/result.js';
@@ -45,10 +44,10 @@ import type { CallMediaStream, MediaEnvironment } from '../../phone/call.js';
 import type { NegotiatedMedia } from '../../sdp/index.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { MainThreadStream, StreamEmitter, zeroStats } from './main-thread-stream.js';
+import type { MediaStreamEvents } from './main-thread-stream.js';
 import { sharedMediaClock } from './media-clock.js';
 import type { FromWorker, MediaWorkerData, SinkDescription, SourceDescription, ToWorker, WorkerClockStats } from './media-worker-protocol.js';
-import { PortRange } from './port-range.js';
-import { RtpSocket } from './rtp-socket.js';
 
 export interface MediaWorkerPoolOptions {
   /** Worker threads; default os.availableParallelism(). */
@@ -312,18 +311,6 @@ export class WorkerRtpTransport implements RtpTransport {
   }
 }
 
-/** What a stream proxy reports: digits heard, and the end of its worker (or of its start). */
-export type MediaStreamEvents = {
-  dtmf: { digit: string; durationMs: number };
-  failed: { reason: string };
-};
-
-class StreamEmitter extends MediaEmitter<MediaStreamEvents> {
-  send<K extends keyof MediaStreamEvents>(name: K, event: MediaStreamEvents[K]): void {
-    this.emit(name, event);
-  }
-}
-
 const DTMF_DIGITS = /^[0-9*#A-Da-d]*$/;
 
 /** The main thread's handle on a stream running in a worker. */
@@ -433,17 +420,6 @@ export class WorkerMediaStream implements CallMediaStream {
   }
 }
 
-/** The statistics of a stream that has not reported yet. */
-function zeroStats(c: RtpStreamConfig): MediaStreamStats {
-  return {
-    codec: c.sendCodec.name, payloadType: c.sendPayloadType, clockRate: c.sendCodec.clockRate, ptimeMs: c.ptime, direction: c.direction, muted: false,
-    localSsrc: 0, remoteSsrc: undefined, remoteRtp: { ...c.remoteRtp },
-    packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsLost: 0, fractionLost: 0, packetsLate: 0, packetsDuplicate: 0,
-    concealedFrames: 0, playedFrames: 0, packetsDiscarded: 0, jitterMs: 0, rttMs: undefined, remote: undefined,
-    rtcpSent: 0, rtcpReceived: 0, dtmfSent: 0, dtmfReceived: 0,
-  };
-}
-
 /** How a source crosses to a worker, or undefined when it cannot. */
 export function describeSource(source: AudioSource | undefined): { desc: SourceDescription; transfer: ArrayBuffer[] } | undefined {
   if (!source) return { desc: { kind: 'none' }, transfer: [] };
@@ -504,74 +480,4 @@ export function createMediaWorkerEnvironment(pool: MediaWorkerPool, opts: MediaW
   };
 }
 
-/**
- * The fallback for audio that cannot cross: the worker gives the ports up, and a MediaStream
- * in this thread binds the same ports (they are in the SDP already) and runs the call.
- * Commands given before the sockets are bound are replayed in order.
- */
-class MainThreadStream implements CallMediaStream {
-  private stream: MediaStream | undefined;
-  private readonly queued: ((s: MediaStream) => void)[] = [];
-  private readonly events = new StreamEmitter();
-  private config: RtpStreamConfig;
-  private closing: Promise<void> | undefined;
-  private readonly ready: Promise<void>;
-
-  constructor(
-    media: NegotiatedMedia,
-    transport: WorkerRtpTransport,
-    o: { clock: MediaTicker; codecs: CodecRegistry; source?: AudioSource; sink?: AudioSink; events?: { failed(reason: string): void }; bindAddress: string },
-  ) {
-    this.config = streamConfigFromNegotiated(media, o.codecs);
-    if (o.events) this.events.on('failed', (e) => o.events!.failed(e.reason));
-    const port = transport.rtpPort;
-    this.ready = transport
-      .close()
-      .then(() => RtpSocket.open({ address: o.bindAddress, portRange: new PortRange({ min: port, max: port + 1 }), bindAttempts: 1 }))
-      .then(
-        (socket) => {
-          if (this.closing) return void socket.close();
-          const s = MediaStream.fromNegotiated(media, { transport: socket, clock: o.clock, codecs: o.codecs, source: o.source, sink: o.sink });
-          s.on('dtmf', (d) => this.events.send('dtmf', { digit: d.digit, durationMs: d.durationMs }));
-          this.stream = s;
-          for (const f of this.queued.splice(0)) f(s);
-        },
-        (err: Error) => this.events.send('failed', { reason: `cannot move the call's media to the main thread: ${err.message}` }),
-      );
-  }
-
-  private run(f: (s: MediaStream) => void): void {
-    if (this.stream) f(this.stream);
-    else this.queued.push(f);
-  }
-
-  start(): void {
-    this.run((s) => s.start());
-  }
-  update(media: NegotiatedMedia | RtpStreamConfig, codecs?: CodecRegistry): void {
-    if ('index' in media) this.config = streamConfigFromNegotiated(media, codecs);
-    this.run((s) => s.update(media, codecs));
-  }
-  sendDtmf(digits: string, durationMs?: number): DtmfSendResult {
-    if (this.stream) return this.stream.sendDtmf(digits, durationMs);
-    if (!this.config.telephoneEvent) return { ok: false, reason: 'no-telephone-event' };
-    this.run((s) => s.sendDtmf(digits, durationMs));
-    return { ok: true };
-  }
-  get canSendDtmf(): boolean {
-    return this.config.telephoneEvent !== undefined;
-  }
-  setMuted(muted: boolean): void {
-    this.run((s) => s.setMuted(muted));
-  }
-  stats(): MediaStreamStats {
-    return this.stream?.stats() ?? zeroStats(this.config);
-  }
-  on<K extends keyof MediaStreamEvents>(name: K, fn: (e: MediaStreamEvents[K]) => void): () => void {
-    return this.events.on(name, fn);
-  }
-  close(reason?: string): Promise<void> {
-    this.closing ??= this.ready.then(() => this.stream?.close(reason));
-    return this.closing;
-  }
-}
+export type { MediaStreamEvents };
