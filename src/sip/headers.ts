@@ -5,22 +5,26 @@
  */
 import type { AuthValue, CSeq, Params, Via } from './message.js';
 import type { ParseResult } from './parse-result.js';
-import { scanHeaderParams, scanHost, scanPos } from './uri.js';
+import { scanHeaderParams, scanHost, scanPos, viaFields } from './uri.js';
 import {
-  PVAL, TOKEN, describeChar, eqLower, fail, parseDigits, quotedEnd, scanError, skipClass, skipWs,
-  sliceLower, unquote,
+  PVAL, TOKEN, describeChar, eqLower, fail, paramName, parseDigits, quotedEnd, scanError, skipClass, skipWs,
+  unquote,
 } from './scan.js';
 
 /** Transport tokens in their usual spelling, so the common ones are not re-allocated. */
 function transportToken(s: string, start: number, end: number): string {
+  // `| 0x20` compares letters case-insensitively; the range holds token characters only.
+  const c0 = s.charCodeAt(start) | 0x20;
   switch (end - start) {
-    case 2: if (eqLower(s, start, end, 'ws')) return 'WS'; break;
-    case 3:
-      if (eqLower(s, start, end, 'udp')) return 'UDP';
-      if (eqLower(s, start, end, 'tcp')) return 'TCP';
-      if (eqLower(s, start, end, 'tls')) return 'TLS';
-      if (eqLower(s, start, end, 'wss')) return 'WSS';
+    case 2: if (c0 === 0x77 && (s.charCodeAt(start + 1) | 0x20) === 0x73) return 'WS'; break;
+    case 3: {
+      const c1 = s.charCodeAt(start + 1) | 0x20, c2 = s.charCodeAt(start + 2) | 0x20;
+      if (c0 === 0x75 && c1 === 0x64 && c2 === 0x70) return 'UDP';
+      if (c0 === 0x74 && c1 === 0x63 && c2 === 0x70) return 'TCP';
+      if (c0 === 0x74 && c1 === 0x6c && c2 === 0x73) return 'TLS';
+      if (c0 === 0x77 && c1 === 0x73 && c2 === 0x73) return 'WSS';
       break;
+    }
     case 4: if (eqLower(s, start, end, 'sctp')) return 'SCTP'; break;
   }
   return s.slice(start, end).toUpperCase();
@@ -33,7 +37,9 @@ function transportToken(s: string, start: number, end: number): string {
 export function scanVia(s: string, i: number, end: number): Via | undefined {
   i = skipWs(s, i, end);
   let j = skipClass(s, i, end, TOKEN);
-  if (!eqLower(s, i, j, 'sip')) return fail('Via protocol name must be "SIP"', i);
+  if (j - i !== 3 || (s.charCodeAt(i) | 0x20) !== 0x73 || (s.charCodeAt(i + 1) | 0x20) !== 0x69 || (s.charCodeAt(i + 2) | 0x20) !== 0x70) {
+    return fail('Via protocol name must be "SIP"', i);
+  }
   i = skipWs(s, j, end);
   if (i >= end || s.charCodeAt(i) !== 0x2f) return fail('expected "/" after "SIP" in Via', i);
   i = skipWs(s, i + 1, end);
@@ -66,32 +72,25 @@ export function scanVia(s: string, i: number, end: number): Via | undefined {
     i = j;
   }
   const params: Params = new Map();
-  i = scanHeaderParams(s, i, end, params);
+  i = scanHeaderParams(s, i, end, params, true);
   if (i < 0) return undefined;
   const via: Via = { transport, host, params };
   if (port !== undefined) via.port = port;
-  if (params.size > 0) {
-    const branch = params.get('branch');
-    if (branch !== undefined) {
-      if (branch === null) return fail('Via branch without a value', i);
-      via.branch = branch;
-      params.delete('branch');
-    }
-    const received = params.get('received');
-    if (received !== undefined) {
-      if (received === null) return fail('Via received without a value', i);
-      via.received = received;
-      params.delete('received');
-    }
-    const rport = params.get('rport');
-    if (rport !== undefined) {
-      if (rport === null) via.rport = true;
-      else {
-        const n = parseDigits(rport, 0, rport.length, 65535);
-        if (n < 0) return fail(`bad Via rport value ${JSON.stringify(rport)}`, i);
-        via.rport = n;
-      }
-      params.delete('rport');
+  const { branch, received, rport } = viaFields;
+  if (branch !== undefined) {
+    if (branch === null) return fail('Via branch without a value', i);
+    via.branch = branch;
+  }
+  if (received !== undefined) {
+    if (received === null) return fail('Via received without a value', i);
+    via.received = received;
+  }
+  if (rport !== undefined) {
+    if (rport === null) via.rport = true;
+    else {
+      const n = parseDigits(rport, 0, rport.length, 65535);
+      if (n < 0) return fail(`bad Via rport value ${JSON.stringify(rport)}`, i);
+      via.rport = n;
     }
   }
   scanPos.i = i;
@@ -153,7 +152,7 @@ export function scanAuth(s: string, i: number, end: number): AuthValue | undefin
   for (;;) {
     j = skipClass(s, i, end, TOKEN);
     if (j === i) return fail('expected an authentication parameter name', i);
-    const name = sliceLower(s, i, j);
+    const name = paramName(s, i, j);
     i = skipWs(s, j, end);
     if (i >= end || s.charCodeAt(i) !== 0x3d) return fail(`expected "=" after authentication parameter "${name}"`, i);
     i = skipWs(s, i + 1, end);

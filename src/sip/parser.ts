@@ -38,10 +38,17 @@ const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H
   H_MAX_FORWARDS = 7, H_ROUTE = 8, H_RECORD_ROUTE = 9, H_CONTENT_TYPE = 10, H_CONTENT_LENGTH = 11,
   H_WWW_AUTHENTICATE = 12, H_PROXY_AUTHENTICATE = 13, H_AUTHORIZATION = 14, H_PROXY_AUTHORIZATION = 15;
 
+/**
+ * Which header `s[a, b)` (a run of token characters) names. Each character is compared as
+ * `c | 0x20`, which among token characters maps only the upper-case letters (onto the lower
+ * case ones), so the comparison is case-insensitive. Written out by hand: this runs for every
+ * header line, and a generic comparison loop costs several times more here.
+ */
 function headerId(s: string, a: number, b: number): number {
+  const c0 = s.charCodeAt(a) | 0x20;
   switch (b - a) {
     case 1:
-      switch (s.charCodeAt(a) | 0x20) {
+      switch (c0) {
         case 0x76: return H_VIA; // v
         case 0x66: return H_FROM; // f
         case 0x74: return H_TO; // t
@@ -51,24 +58,35 @@ function headerId(s: string, a: number, b: number): number {
         case 0x63: return H_CONTENT_TYPE; // c
       }
       return H_OTHER;
-    case 2: return eqLower(s, a, b, 'to') ? H_TO : H_OTHER;
-    case 3: return eqLower(s, a, b, 'via') ? H_VIA : H_OTHER;
-    case 4:
-      if (eqLower(s, a, b, 'from')) return H_FROM;
-      return eqLower(s, a, b, 'cseq') ? H_CSEQ : H_OTHER;
-    case 5: return eqLower(s, a, b, 'route') ? H_ROUTE : H_OTHER;
-    case 7:
-      if (eqLower(s, a, b, 'call-id')) return H_CALL_ID;
-      return eqLower(s, a, b, 'contact') ? H_CONTACT : H_OTHER;
-    case 12:
-      if (eqLower(s, a, b, 'max-forwards')) return H_MAX_FORWARDS;
-      if (eqLower(s, a, b, 'content-type')) return H_CONTENT_TYPE;
-      return eqLower(s, a, b, 'record-route') ? H_RECORD_ROUTE : H_OTHER;
-    case 13: return eqLower(s, a, b, 'authorization') ? H_AUTHORIZATION : H_OTHER;
-    case 14: return eqLower(s, a, b, 'content-length') ? H_CONTENT_LENGTH : H_OTHER;
-    case 16: return eqLower(s, a, b, 'www-authenticate') ? H_WWW_AUTHENTICATE : H_OTHER;
-    case 18: return eqLower(s, a, b, 'proxy-authenticate') ? H_PROXY_AUTHENTICATE : H_OTHER;
-    case 19: return eqLower(s, a, b, 'proxy-authorization') ? H_PROXY_AUTHORIZATION : H_OTHER;
+    case 2: // to
+      return c0 === 0x74 && (s.charCodeAt(a + 1) | 0x20) === 0x6f ? H_TO : H_OTHER;
+    case 3: // via
+      return c0 === 0x76 && (s.charCodeAt(a + 1) | 0x20) === 0x69 && (s.charCodeAt(a + 2) | 0x20) === 0x61 ? H_VIA : H_OTHER;
+    case 4: // from, cseq
+      if (c0 === 0x66) {
+        return (s.charCodeAt(a + 1) | 0x20) === 0x72 && (s.charCodeAt(a + 2) | 0x20) === 0x6f && (s.charCodeAt(a + 3) | 0x20) === 0x6d ? H_FROM : H_OTHER;
+      }
+      return c0 === 0x63 && (s.charCodeAt(a + 1) | 0x20) === 0x73 && (s.charCodeAt(a + 2) | 0x20) === 0x65 && (s.charCodeAt(a + 3) | 0x20) === 0x71 ? H_CSEQ : H_OTHER;
+    case 5: // route
+      return c0 === 0x72 && (s.charCodeAt(a + 1) | 0x20) === 0x6f && (s.charCodeAt(a + 2) | 0x20) === 0x75 &&
+        (s.charCodeAt(a + 3) | 0x20) === 0x74 && (s.charCodeAt(a + 4) | 0x20) === 0x65 ? H_ROUTE : H_OTHER;
+    case 7: // call-id, contact
+      if (c0 !== 0x63) return H_OTHER;
+      if ((s.charCodeAt(a + 1) | 0x20) === 0x61) {
+        return (s.charCodeAt(a + 2) | 0x20) === 0x6c && (s.charCodeAt(a + 3) | 0x20) === 0x6c && s.charCodeAt(a + 4) === 0x2d &&
+          (s.charCodeAt(a + 5) | 0x20) === 0x69 && (s.charCodeAt(a + 6) | 0x20) === 0x64 ? H_CALL_ID : H_OTHER;
+      }
+      return (s.charCodeAt(a + 1) | 0x20) === 0x6f && (s.charCodeAt(a + 2) | 0x20) === 0x6e && (s.charCodeAt(a + 3) | 0x20) === 0x74 &&
+        (s.charCodeAt(a + 4) | 0x20) === 0x61 && (s.charCodeAt(a + 5) | 0x20) === 0x63 && (s.charCodeAt(a + 6) | 0x20) === 0x74 ? H_CONTACT : H_OTHER;
+    case 12: // max-forwards, content-type, record-route
+      if (c0 === 0x6d) return eqLower(s, a, b, 'max-forwards') ? H_MAX_FORWARDS : H_OTHER;
+      if (c0 === 0x63) return eqLower(s, a, b, 'content-type') ? H_CONTENT_TYPE : H_OTHER;
+      return c0 === 0x72 && eqLower(s, a, b, 'record-route') ? H_RECORD_ROUTE : H_OTHER;
+    case 13: return c0 === 0x61 && eqLower(s, a, b, 'authorization') ? H_AUTHORIZATION : H_OTHER;
+    case 14: return c0 === 0x63 && eqLower(s, a, b, 'content-length') ? H_CONTENT_LENGTH : H_OTHER;
+    case 16: return c0 === 0x77 && eqLower(s, a, b, 'www-authenticate') ? H_WWW_AUTHENTICATE : H_OTHER;
+    case 18: return c0 === 0x70 && eqLower(s, a, b, 'proxy-authenticate') ? H_PROXY_AUTHENTICATE : H_OTHER;
+    case 19: return c0 === 0x70 && eqLower(s, a, b, 'proxy-authorization') ? H_PROXY_AUTHORIZATION : H_OTHER;
   }
   return H_OTHER;
 }
@@ -116,13 +134,14 @@ function headerError(d: Draft, s: string, nameStart: number, nameEnd: number, wh
 
 /** One header line, name `s[a, ne)` and value `s[vs, ve)` (LWS trimmed, no CR or LF inside). */
 function parseHeaderLine(d: Draft, s: string, a: number, ne: number, vs: number, ve: number): void {
-  switch (headerId(s, a, ne)) {
+  const id = headerId(s, a, ne);
+  switch (id) {
     case H_VIA:
       if (!scanViaList(s, vs, ve, d.via)) headerError(d, s, a, ne, scanError.message);
       return;
     case H_FROM:
     case H_TO: {
-      const isFrom = headerId(s, a, ne) === H_FROM;
+      const isFrom = id === H_FROM;
       if ((isFrom ? d.from : d.to) !== undefined) {
         setError(d, 'bad-header', `more than one ${isFrom ? 'From' : 'To'} header`, a, s.slice(a, ne));
         return;
@@ -204,9 +223,15 @@ function authLine(d: Draft, s: string, a: number, ne: number, vs: number, ve: nu
   else out.push(v);
 }
 
+/** Whether `s[a, a + 4)` is "SIP/" in any case. */
+function isSipSlash(s: string, a: number): boolean {
+  return (s.charCodeAt(a) | 0x20) === 0x73 && (s.charCodeAt(a + 1) | 0x20) === 0x69 &&
+    (s.charCodeAt(a + 2) | 0x20) === 0x70 && s.charCodeAt(a + 3) === 0x2f;
+}
+
 /** Whether `s[a, b)` is a well-formed SIP-Version: "SIP" "/" 1*DIGIT "." 1*DIGIT (§25.1). */
 function isVersion(s: string, a: number, b: number): boolean {
-  if (b - a < 7 || !eqLower(s, a, a + 4, 'sip/')) return false;
+  if (b - a < 7 || !isSipSlash(s, a)) return false;
   let i = a + 4;
   const d1 = i;
   while (i < b && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
@@ -217,7 +242,7 @@ function isVersion(s: string, a: number, b: number): boolean {
 }
 
 function is20(s: string, a: number, b: number): boolean {
-  return b - a === 7 && eqLower(s, a, b, 'sip/2.0');
+  return b - a === 7 && isSipSlash(s, a) && s.charCodeAt(a + 4) === 0x32 && s.charCodeAt(a + 5) === 0x2e && s.charCodeAt(a + 6) === 0x30;
 }
 
 /**
@@ -225,7 +250,7 @@ function is20(s: string, a: number, b: number): boolean {
  * (the message is then dropped); a wrong version or Request-URI is recorded and scanning goes on.
  */
 function parseStartLine(d: Draft, s: string, end: number): boolean {
-  if (end >= 4 && eqLower(s, 0, 4, 'sip/')) {
+  if (end >= 4 && isSipSlash(s, 0)) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const sp = s.indexOf(' ', 0);
     if (sp < 0 || sp >= end || !isVersion(s, 0, sp)) return startLineError(d, 'malformed SIP-Version in the status line', 0);

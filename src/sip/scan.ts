@@ -104,6 +104,74 @@ export function eqLower(s: string, start: number, end: number, lower: string): b
   return true;
 }
 
+/**
+ * A parameter name `s[a, b)` lowercased. The names SIP messages carry all the time come back as
+ * the string literal (no new string, and its hash is already computed for the Map that stores
+ * it); any other name as `sliceLower` would give it.
+ *
+ * `s[a, b)` must be token or URI-parameter characters (TOKEN or PARAMCHAR). Each is compared as
+ * `c | 0x20`, packed four to a number: among those characters `| 0x20` maps only upper-case
+ * letters (onto lower case), so equal packs mean equal names, case-insensitively.
+ */
+export function paramName(s: string, a: number, b: number): string {
+  const len = b - a;
+  if (len > 0 && len <= 9) {
+    let w1 = 0;
+    let w2 = 0;
+    let w3 = 0;
+    const e1 = len < 4 ? b : a + 4;
+    for (let i = a; i < e1; i++) w1 = (w1 << 8) | (s.charCodeAt(i) | 0x20);
+    const e2 = len < 8 ? b : a + 8;
+    for (let i = a + 4; i < e2; i++) w2 = (w2 << 8) | (s.charCodeAt(i) | 0x20);
+    if (len === 9) w3 = s.charCodeAt(a + 8) | 0x20;
+    switch (len) {
+      case 1:
+        if (w1 === 0x71) return 'q';
+        break;
+      case 2:
+        if (w1 === 0x6c72) return 'lr';
+        if (w1 === 0x6e63) return 'nc';
+        break;
+      case 3:
+        if (w1 === 0x746167) return 'tag';
+        if (w1 === 0x757269) return 'uri';
+        if (w1 === 0x716f70) return 'qop';
+        if (w1 === 0x74746c) return 'ttl';
+        break;
+      case 4:
+        if (w1 === 0x75736572) return 'user';
+        break;
+      case 5:
+        if (w1 === 0x72706f72 && w2 === 0x74) return 'rport';
+        if (w1 === 0x7265616c && w2 === 0x6d) return 'realm';
+        if (w1 === 0x6e6f6e63 && w2 === 0x65) return 'nonce';
+        if (w1 === 0x6d616464 && w2 === 0x72) return 'maddr';
+        if (w1 === 0x7374616c && w2 === 0x65) return 'stale';
+        break;
+      case 6:
+        if (w1 === 0x6272616e && w2 === 0x6368) return 'branch';
+        if (w1 === 0x636e6f6e && w2 === 0x6365) return 'cnonce';
+        if (w1 === 0x6f706171 && w2 === 0x7565) return 'opaque';
+        if (w1 === 0x6d657468 && w2 === 0x6f64) return 'method';
+        if (w1 === 0x646f6d61 && w2 === 0x696e) return 'domain';
+        break;
+      case 7:
+        if (w1 === 0x65787069 && w2 === 0x726573) return 'expires';
+        break;
+      case 8:
+        if (w1 === 0x72656365 && w2 === 0x69766564) return 'received';
+        if (w1 === 0x75736572 && w2 === 0x6e616d65) return 'username';
+        if (w1 === 0x72657370 && w2 === 0x6f6e7365) return 'response';
+        break;
+      case 9:
+        if (w1 === 0x7472616e && w2 === 0x73706f72 && w3 === 0x74) return 'transport';
+        if (w1 === 0x616c676f && w2 === 0x72697468 && w3 === 0x6d) return 'algorithm';
+        break;
+    }
+  } else if (len === 13 && s.charCodeAt(a) === 0x2b && eqLower(s, a, b, '+sip.instance')) return '+sip.instance';
+  return sliceLower(s, a, b);
+}
+
 /** `s[start, end)` lowercased, without a second copy when it is lowercase already. */
 export function sliceLower(s: string, start: number, end: number): string {
   for (let i = start; i < end; i++) {
@@ -183,6 +251,11 @@ export function describeChar(c: number): string {
  * or -1 when it is not terminated before `end`. Backslash escapes the next character.
  */
 export function quotedEnd(s: string, i: number, end: number): number {
+  // The next '"' found natively ends the string unless a backslash precedes it. The search
+  // may run past `end`, but only to the next '"' of `s`, and each '"' opens at most one
+  // search, so the total stays linear in the length of `s`.
+  const q = s.indexOf('"', i + 1);
+  if (q >= 0 && q < end && s.charCodeAt(q - 1) !== 0x5c) return q + 1;
   for (let j = i + 1; j < end; j++) {
     const c = s.charCodeAt(j);
     if (c === 0x5c) j++;

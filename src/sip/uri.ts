@@ -9,7 +9,7 @@ import type { NameAddr, OtherUri, Params, SipUri, TelUri, Uri } from './message.
 import type { ParseResult } from './parse-result.js';
 import {
   CLASS, HNV, HOST, PARAMCHAR, PASSWORD, PVAL, TOKEN, USER,
-  describeChar, eqLower, fail, indexIn, quotedEnd, scanError, skipClass, skipWs, sliceLower, trimEnd,
+  describeChar, fail, indexIn, paramName, quotedEnd, scanError, skipClass, skipWs, sliceLower, trimEnd,
   unescapeRange, unquote, parseDigits,
 } from './scan.js';
 
@@ -62,6 +62,26 @@ export function scanHost(s: string, i: number, end: number): number {
 function scanUriParams(s: string, i: number, end: number, params: Params): number {
   while (i < end && s.charCodeAt(i) === 0x3b /* ; */) {
     const start = i + 1;
+    // Fast path, one pass: a name and an optional value of plain PARAMCHARs (no %-escape),
+    // which is exactly what the general path below accepts without unescaping.
+    const ne = skipClass(s, start, end, PARAMCHAR);
+    if (ne > start) {
+      const c = ne < end ? s.charCodeAt(ne) : 0x3b;
+      if (c === 0x3b || c === 0x3f) {
+        params.set(paramName(s, start, ne), null);
+        i = ne;
+        continue;
+      }
+      if (c === 0x3d) {
+        const ve = skipClass(s, ne + 1, end, PARAMCHAR);
+        const c2 = ve < end ? s.charCodeAt(ve) : 0x3b;
+        if (c2 === 0x3b || c2 === 0x3f) {
+          params.set(paramName(s, start, ne), s.slice(ne + 1, ve));
+          i = ve;
+          continue;
+        }
+      }
+    }
     let eq = -1;
     let j = start;
     for (; j < end; j++) {
@@ -115,7 +135,11 @@ function scanUriHeaders(s: string, i: number, end: number, headers: Map<string, 
 }
 
 function scanSipUri(s: string, start: number, end: number, scheme: 'sip' | 'sips'): SipUri | undefined {
-  const at = indexIn(s, 0x40 /* @ */, start, end);
+  // The user part is most often plain USER characters up to the "@"; when the run of them
+  // stops elsewhere, the "@" (if any) is after the run, since USER excludes it.
+  const run = skipClass(s, start, end, USER);
+  if (run > start && run < end && s.charCodeAt(run) === 0x40) return scanSipHost(s, run + 1, end, scheme, s.slice(start, run), undefined);
+  const at = run >= end ? -1 : indexIn(s, 0x40 /* @ */, run, end);
   let user: string | undefined;
   let password: string | undefined;
   let i = start;
@@ -131,6 +155,11 @@ function scanSipUri(s: string, start: number, end: number, scheme: 'sip' | 'sips
     }
     i = at + 1;
   }
+  return scanSipHost(s, i, end, scheme, user, password);
+}
+
+/** The hostport, parameters and headers of a SIP URI from `i` (after the userinfo, if any). */
+function scanSipHost(s: string, i: number, end: number, scheme: 'sip' | 'sips', user: string | undefined, password: string | undefined): SipUri | undefined {
   const hostEnd = scanHost(s, i, end);
   if (hostEnd < 0) return undefined;
   const host = s.slice(i, hostEnd);
@@ -185,9 +214,10 @@ export function scanUri(s: string, start: number, end: number): Uri | undefined 
   if (colon < 0) return fail('missing or bad URI scheme', start);
   const len = colon - start;
   const c0 = s.charCodeAt(start) | 0x20;
-  if (c0 === 0x73 && (len === 3 || len === 4)) {
-    if (eqLower(s, start, colon, 'sip')) return scanSipUri(s, colon + 1, end, 'sip');
-    if (eqLower(s, start, colon, 'sips')) return scanSipUri(s, colon + 1, end, 'sips');
+  if (c0 === 0x73 && (len === 3 || len === 4) && (s.charCodeAt(start + 1) | 0x20) === 0x69 && (s.charCodeAt(start + 2) | 0x20) === 0x70) {
+    // The scheme is ALPHA *(ALPHA / DIGIT / "+" / "-" / "."), so `| 0x20` only folds letters.
+    if (len === 3) return scanSipUri(s, colon + 1, end, 'sip');
+    if ((s.charCodeAt(start + 3) | 0x20) === 0x73) return scanSipUri(s, colon + 1, end, 'sips');
   }
   if (c0 === 0x74 && len === 3 && sliceLower(s, start, colon) === 'tel') return scanTelUri(s, colon + 1, end);
   if (colon + 1 >= end) return fail('empty URI after the scheme', colon + 1);
@@ -202,11 +232,21 @@ export function scanUri(s: string, start: number, end: number): Uri | undefined 
 }
 
 /**
+ * The Via parameters that become fields of `Via` (branch, received, rport): with `via` set,
+ * `scanHeaderParams` leaves them here instead of in the Map (the last occurrence wins, as it
+ * would in the Map), so that they are not set in the Map and deleted again.
+ */
+export const viaFields: { branch: string | null | undefined; received: string | null | undefined; rport: string | null | undefined } = {
+  branch: undefined, received: undefined, rport: undefined,
+};
+
+/**
  * Header parameters `*( SEMI generic-param )` into `params`, names lowercased, values as
  * received (a quoted value keeps its quotes). Stops at a top-level comma or at `end`;
  * returns that index, or -1 with `scanError` set.
  */
-export function scanHeaderParams(s: string, i: number, end: number, params: Params): number {
+export function scanHeaderParams(s: string, i: number, end: number, params: Params, via = false): number {
+  if (via) viaFields.branch = viaFields.received = viaFields.rport = undefined;
   for (;;) {
     i = skipWs(s, i, end);
     if (i >= end) return i;
@@ -222,7 +262,7 @@ export function scanHeaderParams(s: string, i: number, end: number, params: Para
       fail('empty parameter name', i);
       return -1;
     }
-    const name = sliceLower(s, i, ne);
+    const name = paramName(s, i, ne);
     i = skipWs(s, ne, end);
     let value: string | null = null;
     if (i < end && s.charCodeAt(i) === 0x3d) {
@@ -245,8 +285,41 @@ export function scanHeaderParams(s: string, i: number, end: number, params: Para
         i = ve;
       }
     }
+    if (via) {
+      // Interned names (paramName), so these are pointer comparisons.
+      if (name === 'branch') {
+        viaFields.branch = value;
+        continue;
+      }
+      if (name === 'received') {
+        viaFields.received = value;
+        continue;
+      }
+      if (name === 'rport') {
+        viaFields.rport = value;
+        continue;
+      }
+    }
     params.set(name, value);
   }
+}
+
+// What the last native search for ">" found: no ">" in gtText[gtFrom, gtAt), and gtAt is the
+// index of one or gtText.length. A list of "<" without ">" would otherwise search to the end
+// of the message once per "<" (quadratic); with this, each character is searched once.
+let gtText = '';
+let gtFrom = 0;
+let gtAt = 0;
+
+/** Index of the first ">" in `s[from, end)`, or -1. */
+function nextGt(s: string, from: number, end: number): number {
+  if (!(from >= gtFrom && from <= gtAt && s === gtText)) {
+    const k = s.indexOf('>', from);
+    gtText = s;
+    gtFrom = from;
+    gtAt = k < 0 ? s.length : k;
+  }
+  return gtAt < end ? gtAt : -1;
 }
 
 /** True for characters of an unquoted display name: token characters and any non-ASCII. */
@@ -288,7 +361,7 @@ export function scanNameAddr(s: string, i: number, end: number): NameAddr | unde
   }
   let uri: Uri | undefined;
   if (c === 0x3c) {
-    const gt = indexIn(s, 0x3e /* > */, i + 1, end);
+    const gt = nextGt(s, i + 1, end);
     if (gt < 0) return fail('missing ">" after the URI', i);
     uri = scanUri(s, i + 1, gt);
     if (uri === undefined) return undefined;
