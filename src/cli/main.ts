@@ -6,26 +6,27 @@ import { devicesCommand } from './commands/devices.js';
 import { listenCommand } from './commands/listen.js';
 import { optionsCommand } from './commands/options.js';
 import { registerCommand } from './commands/register.js';
+import type { ServeFlags } from './commands/serve.js';
+import { addServeOptions, runServe, serveCommand } from './commands/serve.js';
 import { CliError } from './errors.js';
 
 const program = new Command();
 program
   .name('softphone')
-  .description('A SIP softphone: register, ping, call and answer from the command line.')
+  .description('A SIP softphone. With no command: start the engine, its API and the web UI on 127.0.0.1.')
   .version('0.1.0')
   .showHelpAfterError();
 
-// With no command: the engine and web UI will start here (docs/architecture.md); until they
-// exist, say what can be done.
-program.action(() => {
-  program.outputHelp();
-  process.stdout.write('\nThe engine with its web UI is not built yet: use the commands above.\n');
+// With no command: the engine with its API and web UI (like `softphone serve`).
+addServeOptions(program).action(async (flags: ServeFlags) => {
+  await runServe(flags);
 });
 
 registerCommand(program);
 optionsCommand(program);
 callCommand(program);
 listenCommand(program);
+serveCommand(program);
 devicesCommand(program);
 
 try {

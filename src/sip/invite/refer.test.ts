@@ -27,7 +27,7 @@ async function established(): Promise<{ n: UaNetwork; alice: UserAgent; bob: Use
   let a: InviteSession | undefined;
   alice.invite(
     { uri: sipUri({ user: 'bob', host: '127.0.0.1', port: 5070 }), from: { uri: sipUri({ user: 'alice', host: '127.0.0.1', port: 5060 }), params: new Map() }, contact: alice.contactUri('alice', 'udp'), body: sdp },
-    { onAccepted: (e) => void (a = e.session) },
+    { onAccepted: (e) => void (a = e.session), onFailed: () => undefined },
   );
   await n.run(10);
   const b = invites[0]!.accept({ body: sdp, contact: bob.contactUri('bob', 'udp') });

@@ -1,0 +1,138 @@
+/**
+ * The API on a real socket: the hono app served by @hono/node-server on 127.0.0.1, and the
+ * event WebSocket (`/api/events`) served by `ws` on the same port, behind the same guard.
+ * Each WebSocket first gets `{type:'state'}`, then every engine event in the one encoding of
+ * phone/engine-events.ts.
+ */
+import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createAdaptorServer } from '@hono/node-server';
+import type { WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
+import { CommandRegistry } from '../phone/commands.js';
+import type { PhoneEngine } from '../phone/engine.js';
+import type { EngineEvent, EngineEventType } from '../phone/engine-events.js';
+import { ENGINE_EVENT_TYPES, encodeEvent } from '../phone/engine-events.js';
+import { createApiApp } from './app.js';
+import { guard } from './security.js';
+
+export interface ApiServerOptions {
+  engine: PhoneEngine;
+  token: string;
+  /** Default 127.0.0.1. */
+  hostname?: string;
+  /** Default 8640; 0: any free port. */
+  port?: number;
+  /** When the port is taken, take a free one instead of failing (default true). */
+  fallbackToFreePort?: boolean;
+  webDir?: string;
+}
+
+export interface ApiServer {
+  readonly port: number;
+  readonly hostname: string;
+  /** http://127.0.0.1:PORT/ */
+  readonly url: string;
+  /** Stop listening and close every WebSocket (the engine stays open). */
+  close(): Promise<void>;
+}
+
+/** Above this much unsent data, a slow client misses `stats` events rather than piling them up. */
+const SLOW_CLIENT_BYTES = 1 << 20;
+
+function listen(server: Server, port: number, hostname: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, hostname);
+  });
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const hostname = opts.hostname ?? '127.0.0.1';
+  let port = 0;
+  const config = { token: opts.token, port: () => port };
+  const registry = new CommandRegistry(opts.engine);
+  const app = createApiApp({ ...config, registry, webDir: opts.webDir });
+  const server = createAdaptorServer({ fetch: app.fetch, hostname }) as Server;
+
+  try {
+    await listen(server, opts.port ?? 8640, hostname);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || opts.fallbackToFreePort === false) throw err;
+    await listen(server, 0, hostname);
+  }
+  port = (server.address() as AddressInfo).port;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const clients = new Set<WebSocket>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const refused =
+      url.pathname !== '/api/events'
+        ? { status: 404, body: { error: { code: 'not-found', message: 'no WebSocket here' } } }
+        : guard(
+            {
+              path: url.pathname,
+              host: req.headers.host,
+              origin: req.headers.origin,
+              authorization: req.headers.authorization,
+              tokenParam: url.searchParams.get('token') ?? undefined,
+              websocket: true,
+            },
+            config,
+          );
+    if (refused) {
+      const body = JSON.stringify(refused.body);
+      socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 401 ? 'Unauthorized' : refused.status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('error', () => clients.delete(ws));
+      // Clients only listen; anything they send is ignored.
+      ws.send(encodeEvent({ type: 'state', data: opts.engine.state() }));
+    });
+  });
+
+  const offs = ENGINE_EVENT_TYPES.filter((t) => t !== 'state').map((type: EngineEventType) =>
+    opts.engine.on(type, (data) => {
+      if (clients.size === 0) return;
+      const text = encodeEvent({ type, data } as EngineEvent);
+      for (const ws of clients) {
+        if (ws.readyState !== ws.OPEN) continue;
+        if (type === 'stats' && ws.bufferedAmount > SLOW_CLIENT_BYTES) continue;
+        ws.send(text);
+      }
+    }),
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    hostname,
+    url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}/`,
+    close() {
+      closing ??= (async () => {
+        for (const off of offs) off();
+        for (const ws of clients) ws.close(1001, 'the engine is stopping');
+        wss.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections?.();
+        });
+      })();
+      return closing;
+    },
+  };
+}
