@@ -1,6 +1,6 @@
 /** The app shell: connection, navigation, the phone's state, call actions, ringing, shortcuts. */
 import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type { AccountInput, CallInfo, Id, Settings } from './api-types.js';
+import type { Account, AccountInput, CallInfo, Id, Settings } from './api-types.js';
 import { api, ApiError, connectEvents, hasToken, takeLaunchFragment, type ConnectionStatus } from './api.js';
 import { AccountForm, AccountsView } from './components/accounts.js';
 import { CallScreen, callName, type CallActions } from './components/call-screen.js';
@@ -185,7 +185,16 @@ export function App({ launchDial }: { launchDial: string | null }) {
   const applyCall = (c: CallInfo | undefined) => {
     if (c && typeof c === 'object' && 'id' in c) dispatch({ type: 'call', data: c });
   };
-  const refreshAccounts = () => api.accounts.list().then((list) => dispatch({ type: 'accounts', data: list }), fail);
+  // After a change the engine sends an accounts event; a list fetched over REST could be older
+  // than a registration event already applied, so it is only fetched while the socket is down.
+  const connRef = useRef(conn);
+  connRef.current = conn;
+  const refreshAccounts = async () => {
+    if (connRef.current.state !== 'open') await api.accounts.list().then((list) => dispatch({ type: 'accounts', data: list }), fail);
+  };
+  const savedAccount = (a: Account | undefined) => {
+    if (a && typeof a === 'object') dispatch({ type: 'account-saved', data: a });
+  };
 
   const dial = (target: string, fromAccount?: Id | null) => {
     const acc = fromAccount !== undefined && fromAccount !== null && state.accounts.some((a) => String(a.id) === String(fromAccount)) ? fromAccount : accountId ?? undefined;
@@ -303,8 +312,7 @@ export function App({ launchDial }: { launchDial: string | null }) {
   }, []);
 
   const saveAccount = async (input: AccountInput, id: Id | null) => {
-    if (id === null) await api.accounts.create(input);
-    else await api.accounts.update(id, input);
+    savedAccount(id === null ? await api.accounts.create(input) : await api.accounts.update(id, input));
     await refreshAccounts();
   };
   const changeSettings = (patch: Partial<Settings>) => {
@@ -391,10 +399,21 @@ export function App({ launchDial }: { launchDial: string | null }) {
       <AccountsView
         accounts={state.accounts}
         onSave={saveAccount}
-        onRemove={(a) => confirm(`Delete the account ${a.aor}?`) && api.accounts.remove(a.id).then(refreshAccounts, fail)}
+        onRemove={(a) =>
+          confirm(`Delete the account ${a.aor}?`) &&
+          api.accounts.remove(a.id).then(() => {
+            dispatch({ type: 'accounts', data: state.accounts.filter((x) => String(x.id) !== String(a.id)) });
+            void refreshAccounts();
+          }, fail)
+        }
         onDefault={(a) => {
           setAccountId(a.id);
-          api.accounts.makeDefault(a.id).then(refreshAccounts, fail);
+          api.accounts.makeDefault(a.id).then((saved) => {
+            savedAccount(saved);
+            // The others lose the flag: known from the list (the engine's accounts event, or REST).
+            dispatch({ type: 'accounts', data: state.accounts.map((x) => ({ ...x, isDefault: String(x.id) === String(a.id) })) });
+            void refreshAccounts();
+          }, fail);
         }}
       />
     );

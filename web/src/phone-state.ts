@@ -27,7 +27,7 @@ export const EMPTY_STATE: UiState = {
   lastEnded: null,
 };
 
-export type UiAction = PhoneEvent | { type: 'accounts'; data: Account[] } | { type: 'call-removed'; data: string };
+export type UiAction = PhoneEvent | { type: 'accounts'; data: Account[] } | { type: 'account-saved'; data: Account } | { type: 'call-removed'; data: string };
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -83,6 +83,12 @@ export function phoneReducer(state: UiState, action: UiAction): UiState {
       // The engine sends { accounts: [...] } after any change; a bare list is taken too.
       const list = Array.isArray(data) ? data : isObject(data) && Array.isArray(data.accounts) ? data.accounts : null;
       return list ? { ...state, accounts: list.filter(isAccount) } : state;
+    }
+    case 'account-saved': {
+      // A REST reply may arrive after a newer registration event: keep the registration we have.
+      if (!isAccount(data)) return state;
+      const have = state.accounts.find((a) => sameId(a.id, data.id));
+      return { ...state, accounts: upsert(state.accounts, have ? { ...data, registration: have.registration } : data) };
     }
     case 'registration': {
       if (isAccount(data)) return { ...state, accounts: upsert(state.accounts, data) };
