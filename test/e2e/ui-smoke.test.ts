@@ -248,20 +248,38 @@ test('keyboard: ? opens the shortcut list, Esc closes it; focus is visible', opt
   await shot('15-focus-visible');
 });
 
-test('a phone-sized screen: dial pad, call and history', opts, async () => {
+/** Nothing wider than a phone's screen: no sideways scrolling. */
+async function assertNoSidewaysScroll(where: string): Promise<void> {
+  const [scroll, width] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+  assert.ok(scroll <= width, `${where}: the page is ${scroll} px wide on a ${width} px screen`);
+}
+
+test('a phone-sized screen: dial pad, call, history, contacts, settings', opts, async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await nav(/^Phone/).click();
   await page.getByLabel('Number or SIP address to call').waitFor();
+  await assertNoSidewaysScroll('dial pad');
   await shot('16-phone-dial-pad');
   const call = stub.makeCall('outgoing', 'sip:1002@pbx.example.com', { state: 'established', answeredAt: Date.now() - 5_000, codec: 'PCMU/8000', remote: { uri: 'sip:1002@pbx.example.com', displayName: null, contactName: 'Zoë Åberg' } });
   stub.putCall(call);
   stub.emit('stats', { callId: call.id, lossPct: 3.2, jitterMs: 41, rttMs: null });
   await page.getByText('Loss 3.2% · Jitter 41 ms').waitFor();
+  await assertNoSidewaysScroll('call');
   await shot('17-phone-call');
-  stub.putCall({ ...call, state: 'ended' });
+  stub.putCall({ ...call, state: 'ended', end: { reason: 'Busy Here', status: 486, by: 'remote', outcome: 'busy' } });
+  await page.getByText('Call with Zoë Åberg ended: 486 Busy Here').waitFor();
   await nav(/^History/).click();
   await page.getByText('Failed: 404 Not Found').waitFor();
+  await assertNoSidewaysScroll('history');
   await shot('18-phone-history');
+  await nav(/^Contacts/).click();
+  await page.locator('.contact-row strong', { hasText: 'Zoë Åberg' }).waitFor();
+  await assertNoSidewaysScroll('contacts');
+  await shot('19-phone-contacts');
+  await nav(/^Settings/).click();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  await assertNoSidewaysScroll('settings');
+  await shot('20-phone-settings');
   await page.setViewportSize({ width: 1200, height: 820 });
 });
 
@@ -269,6 +287,6 @@ test('without a token the page says where to get one', opts, async () => {
   const other = await context.newPage();
   await other.goto(`${stub.url}/`);
   await other.getByText('This page needs the link the phone engine printed').waitFor();
-  await other.screenshot({ path: join(SCREENS, '19-no-token.png') });
+  await other.screenshot({ path: join(SCREENS, '21-no-token.png') });
   await other.close();
 });

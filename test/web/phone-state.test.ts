@@ -129,4 +129,16 @@ test('an ended call leaves a note of why', () => {
   assert.equal(s.calls.length, 0);
   assert.equal(s.lastEnded?.reason, '486 Busy Here');
   assert.equal(s.lastEnded?.outcome, 'busy');
+  assert.equal(s.lastEnded?.name, 'c1', 'named as the call screen names it');
+  s = phoneReducer(s, { type: 'call', data: call('c2', 'established') });
+  s = phoneReducer(s, { type: 'call', data: call('c2', 'ended', { end: { reason: 'hung up', by: 'local', outcome: 'answered' } }) });
+  assert.equal(s.lastEnded, null, 'no note when this side hung up');
+});
+
+test('a call update without stats keeps the last stats', () => {
+  let s = phoneReducer(EMPTY_STATE, { type: 'call', data: call('c1', 'established') });
+  s = phoneReducer(s, { type: 'stats', data: { callId: 'c1', lossPct: 0, jitterMs: 2, rttMs: null } });
+  s = phoneReducer(s, { type: 'call', data: call('c1', 'established', { muted: true }) });
+  assert.deepEqual(s.calls[0]?.stats, { lossPct: 0, jitterMs: 2, rttMs: null });
+  assert.equal(s.calls[0]?.muted, true);
 });

@@ -74,8 +74,10 @@ export function formatWhen(ms: number | null, now: number, locale?: string): str
       return `Yesterday ${time}`;
     case 'this-week':
       return `${d.toLocaleDateString(locale, { weekday: 'short' })} ${time}`;
-    default:
-      return `${d.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
+    default: {
+      const sameYear = d.getFullYear() === new Date(now).getFullYear();
+      return `${d.toLocaleDateString(locale, sameYear ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
+    }
   }
 }
 

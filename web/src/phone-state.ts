@@ -5,6 +5,7 @@
  * engine and the UI are built side by side.
  */
 import type { Account, CallInfo, CallStats, PhoneEvent, PhoneState, Registration, Settings } from './api-types.js';
+import { partyName } from './dial.js';
 
 export interface UiState extends PhoneState {
   /** Bumped when history or contacts change, so open lists fetch again. */
@@ -109,11 +110,18 @@ export function phoneReducer(state: UiState, action: UiAction): UiState {
       if (!isCall(call)) return state;
       if (call.state === 'ended') {
         const gone = phoneReducer(state, { type: 'call-removed', data: call.id });
-        const name = call.remote.contactName || call.remote.displayName || call.remote.uri;
-        const reason = call.end ? [call.end.status, call.end.reason].filter((x) => x !== undefined && x !== '').join(' ') || null : null;
-        return { ...gone, lastEnded: { id: call.id, name, reason, outcome: call.end?.outcome ?? null, at: Date.now() } };
+        // Worth a note: a call that ended without this side hanging up (busy, failed, no answer).
+        const end = call.end;
+        if (!end || end.by === 'local') return { ...gone, lastEnded: null };
+        const name = partyName(call.remote.contactName, call.remote.displayName, call.remote.uri);
+        const reason = [end.status, end.reason].filter((x) => x !== undefined && x !== '').join(' ') || null;
+        return { ...gone, lastEnded: { id: call.id, name, reason, outcome: end.outcome ?? null, at: Date.now() } };
       }
-      return { ...state, calls: upsert(state.calls, normaliseCall(call)) };
+      // A call update without stats keeps the last ones (stats come once a second on their own).
+      const before = state.calls.find((c) => c.id === call.id);
+      const next = normaliseCall(call);
+      if (next.stats === undefined && before?.stats) next.stats = before.stats;
+      return { ...state, calls: upsert(state.calls, next) };
     }
     case 'call-removed': {
       const id = String(data);

@@ -141,6 +141,7 @@ export function DialPad(p: Props) {
         <Button
           icon="redial"
           label={p.lastDialled ? `Redial ${p.lastDialled}` : 'Redial (nothing dialled yet)'}
+          text="Redial"
           disabled={!p.lastDialled}
           onClick={() => p.lastDialled && p.onDial(p.lastDialled)}
           variant="round"
@@ -148,7 +149,7 @@ export function DialPad(p: Props) {
         <button type="button" class="btn btn-answer btn-call" aria-label="Call" title="Call" disabled={!isDialable(p.value) || !account} onClick={dial}>
           <Icon name="phone" size={28} />
         </button>
-        <Button icon="plus" label="Add a plus sign" onClick={() => press('+')} variant="round" />
+        <Button icon="plus" label="Add a plus sign" text="Plus" onClick={() => press('+')} variant="round" />
       </div>
     </section>
   );
