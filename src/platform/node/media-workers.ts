@@ -193,8 +193,6 @@ export class MediaWorkerPool {
   private spawn(index: number): WorkerSlot {
     const data: MediaWorkerData = { index, portRange: this.slices[index]!, statsIntervalMs: this.opts.statsIntervalMs, clockIntervalMs: this.opts.clockIntervalMs };
     const worker = startWorker(workerEntry(), { workerData: data, name: `media-${index}` });
-    // Calls keep the process alive through their SIP sockets; idle workers should not.
-    worker.unref();
     const slot = new WorkerSlot(index, worker);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     let error: Error | undefined;
@@ -202,6 +200,9 @@ export class MediaWorkerPool {
       error = err;
       this.log.error('media worker failed', { worker: index, error: err.message });
     });
+    // Calls keep the process alive through their SIP sockets; idle workers should not. After
+    // the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     worker.on('exit', (code) => {
       if (!slot.alive) return;
       slot.alive = false;
