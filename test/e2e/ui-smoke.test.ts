@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { skipUnless } from '../support/peers.ts';
-import { STUB_TOKEN, StubApi } from './ui-stub-api.ts';
+import { skipUnless } from '../support/peers.js';
+import { STUB_TOKEN, StubApi } from './ui-stub-api.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const WEB = join(ROOT, 'web');
