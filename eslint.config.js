@@ -40,4 +40,10 @@ export default tseslint.config(
     ignores: ['src/**/*.test.ts', 'src/cli/**', 'src/main/**'],
     rules: { 'no-console': 'error' },
   },
+  {
+    // The browser UI talks to the engine only through its API (docs/architecture.md).
+    files: ['web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**'], message: 'web/ talks to the API only' }] }] },
+  },
 );
