@@ -1,0 +1,71 @@
+/**
+ * The engine's own rules: history outcomes, codecs from settings, the schemas against the
+ * store, and the registry's validation; plus an echo call through the registry on a real
+ * (loopback) line, with its events.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createNodeEngine } from '../main/node-engine.js';
+import { CommandRegistry } from './commands.js';
+import { outcomeOf } from './engine-call.js';
+import { EngineError } from './engine-errors.js';
+import type { EngineEvent } from './engine-events.js';
+import { encodeEvent } from './engine-events.js';
+import { SettingsSchema } from './engine-schemas.js';
+import { usableCodecs } from './engine.js';
+import { SETTING_KEYS } from './store/index.js';
+import { tempDir } from './store/testing/temp-dir.js';
+
+test('the settings schema names exactly the store\'s settings', () => {
+  assert.deepEqual(Object.keys(SettingsSchema.shape).sort(), [...SETTING_KEYS].sort());
+});
+
+test('history outcomes: answered; incoming refused here = declined, given up by the caller = missed; outgoing cancelled, busy, declined, failed', () => {
+  const end = (cause: string, by: 'local' | 'remote' | 'network', status?: number) => ({ cause, by, status, reason: 'x' }) as Parameters<typeof outcomeOf>[2];
+  assert.equal(outcomeOf('incoming', true, end('normal', 'remote')), 'answered');
+  assert.equal(outcomeOf('incoming', false, end('busy', 'local', 486)), 'declined');
+  assert.equal(outcomeOf('incoming', false, end('cancelled', 'remote', 487)), 'missed');
+  assert.equal(outcomeOf('outgoing', false, end('cancelled', 'local')), 'cancelled');
+  assert.equal(outcomeOf('outgoing', false, end('busy', 'remote', 486)), 'busy');
+  assert.equal(outcomeOf('outgoing', false, end('declined', 'remote', 603)), 'declined');
+  assert.equal(outcomeOf('outgoing', false, end('not-found', 'remote', 404)), 'failed');
+});
+
+test('codecs from settings keep their order and drop what a line cannot offer', () => {
+  assert.deepEqual(usableCodecs(['opus', 'G722', 'pcma', 'PCMU']), ['PCMA', 'PCMU']);
+  assert.deepEqual(usableCodecs(['opus']), ['PCMU', 'PCMA']);
+});
+
+test('events have one encoding: {"type","data"}', () => {
+  const e: EngineEvent = { type: 'dtmf', data: { callId: 'c1', digit: '5', via: 'rfc4733' } };
+  assert.equal(encodeEvent(e), '{"type":"dtmf","data":{"callId":"c1","digit":"5","via":"rfc4733"}}');
+});
+
+test('the registry validates input (EngineError invalid-argument with issues) and knows no other command', async (t) => {
+  const engine = await createNodeEngine({ profileDir: tempDir(t, 'softphone-engine-') });
+  t.after(() => engine.close());
+  const registry = new CommandRegistry(engine);
+  await assert.rejects(registry.run('calls.mute', { id: 'x', on: 'yes' }), (e: unknown) => e instanceof EngineError && e.code === 'invalid-argument' && e.issues?.[0]?.path[0] === 'on');
+  await assert.rejects(registry.run('calls.explode', {}), (e: unknown) => e instanceof EngineError && e.code === 'not-found');
+  await assert.rejects(registry.run('calls.answer', { id: 'nope' }), (e: unknown) => e instanceof EngineError && e.code === 'not-found');
+});
+
+test('an echo call through the registry: call events up to established, mute, hold/resume, hang-up, then a history event with outcome answered', async (t) => {
+  const engine = await createNodeEngine({ profileDir: tempDir(t, 'softphone-engine-') });
+  t.after(() => engine.close());
+  const registry = new CommandRegistry(engine);
+  const states: string[] = [];
+  engine.on('call', (c) => states.push(c.state));
+  const call = await registry.run('calls.dial', { target: 'echo' });
+  await engine.waitFor('call', (c) => c.id === call.id && c.state === 'established');
+  assert.equal((await registry.run('calls.mute', { id: call.id, on: true })).muted, true);
+  assert.equal((await registry.run('calls.hold', { id: call.id })).hold.local, true);
+  assert.equal((await registry.run('calls.switch', { id: call.id })).hold.local, false);
+  await assert.rejects(registry.run('calls.answer', { id: call.id }), (e: unknown) => e instanceof EngineError && e.code === 'invalid-state');
+  const history = engine.waitFor('history', (h) => h.entry?.outcome === 'answered');
+  await registry.run('calls.hangup', { id: call.id });
+  const h = await history;
+  assert.equal(h.entry?.direction, 'out');
+  assert.ok(states.includes('established') && states.at(-1) === 'ended', states.join(' '));
+  assert.deepEqual(await registry.run('calls.list', {}), []);
+});
