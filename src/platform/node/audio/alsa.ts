@@ -75,10 +75,32 @@ export const alsaBackend: AudioBackend = {
   },
 
   playbackCommand(device, params): ToolCommand {
-    return { command: 'aplay', args: streamArgs(device, params) };
+    // -v prints the negotiated setup (period_size); -V mono draws a VU meter once per period
+    // written to the device, which is the only progress aplay reports.
+    return { command: 'aplay', args: [...streamArgs(device, params), '-v', '-V', 'mono'] };
   },
 
   readyLine: /^(Recording|Playing) raw data/m,
+
+  // Each VU meter line ("####+| 42%") is one period (period_size frames at `rate`) written.
+  playbackProgress() {
+    let text = '';
+    let periodMs: number | undefined;
+    let periods = 0;
+    return (stderr: string) => {
+      if (periodMs === undefined) {
+        text += stderr;
+        const size = /^\s*period_size\s*:\s*(\d+)/m.exec(text);
+        const rate = /^\s*rate\s*:\s*(\d+)/m.exec(text);
+        if (!size || !rate) return undefined;
+        periodMs = (Number(size[1]) * 1000) / Number(rate[1]);
+        stderr = text.slice(Math.max(size.index, rate.index));
+        text = '';
+      }
+      for (let i = stderr.indexOf('%'); i >= 0; i = stderr.indexOf('%', i + 1)) periods++;
+      return periods ? periods * periodMs : undefined;
+    };
+  },
 
   failure(direction, device, stderr, exitCode) {
     const said = lastLines(stderr);

@@ -55,6 +55,12 @@ export interface AudioBackend {
   playbackCommand(device: string | undefined, params: StreamParams): ToolCommand;
   /** A line the tool writes on stderr once the device is open. */
   readonly readyLine: RegExp;
+  /**
+   * A reader of the playback tool's stderr that returns, after each piece, the ms of audio the
+   * device has taken so far, when the tool reports it (pacat -v every 50 ms; aplay's VU meter
+   * once per period). Undefined until a report has come.
+   */
+  playbackProgress?(): (stderr: string) => number | undefined;
   /** The error for a tool that exited early, from what it said on stderr. */
   failure(direction: AudioDirection, device: string | undefined, stderr: string, exitCode: number | null): AudioDeviceError;
 }

@@ -116,6 +116,11 @@ export class DeviceCapture implements AudioSource {
     return this.isClosed;
   }
 
+  /** Audio has started to flow from the device (before that, reads give startup silence). */
+  get flowing(): boolean {
+    return this.started;
+  }
+
   /** Why the device stopped, if it failed. */
   get error(): AudioDeviceError | undefined {
     return this.tool.error;

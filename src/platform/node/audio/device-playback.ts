@@ -1,15 +1,17 @@
 /**
  * A speaker (or any playback device) as an `AudioSink`. Each frame the media clock writes is
  * levelled, turned into s16le bytes and written to the device tool's stdin; the tool hands it
- * to the device at the device's pace. `write()` never waits:
+ * to the device at the device's pace. `write()` never waits, and what waits for the device
+ * (the backlog: Node's queue, the OS pipe, the tool's and the server's buffers) stays bounded:
  *
  * - Until the device is open, frames are dropped (counted as startup frames). Queued instead,
  *   they would become latency the call keeps to its end.
- * - Once open, at most `maxQueueMs` of audio may wait in Node's stream buffer; when the device
- *   stalls and the queue is full, new frames are dropped and counted.
- *
- * Beyond that queue sit the OS pipe (64 KiB on Linux, under a second at 48 kHz) and the tool's
- * own buffer (`latencyMs`); see docs/decisions.md for what this design cannot see.
+ * - The backlog is what was written minus what the device has played: pacat reports its played
+ *   position every 50 ms, aplay each period it writes to the device (its VU meter); a tool
+ *   without reports is assumed to play in real time from its first frame. A frame that would take the backlog past `maxQueueMs`
+ *   (a stalled device) is dropped and counted.
+ * - A backlog that stays above `targetMs` for a whole second (after a stall, or as the
+ *   device's clock drifts from the media clock) is shed a frame at a time, counted as trimmed.
  */
 import { frameSize } from '../../../media/audio-frame.js';
 import type { AudioFormat, AudioSink } from '../../../media/audio-frame.js';
@@ -26,10 +28,14 @@ export interface PlaybackStats {
   framesPlayed: number;
   /** Frames dropped before the device was open. */
   startupFrames: number;
-  /** Frames dropped because the device stalled (queue full) or had failed. */
+  /** Frames dropped because the device stalled (backlog at its bound) or had failed. */
   dropped: number;
-  /** Audio waiting in Node's queue for the tool now. */
-  queuedMs: number;
+  /** Frames shed to bring a lasting backlog back to the target. */
+  trimmed: number;
+  /** Audio written but not yet played now (estimated; see the file comment). */
+  backlogMs: number;
+  /** Whether the backlog is measured from the tool's position reports (else estimated from the clock). */
+  measured: boolean;
 }
 
 export interface DevicePlaybackOptions {
@@ -40,6 +46,8 @@ export interface DevicePlaybackOptions {
   deviceRate?: number;
   level: number;
   maxQueueMs: number;
+  /** Backlog to come back to after a stall or drift; default `latencyMs` + 2 frames. */
+  targetMs?: number;
   env: NodeJS.ProcessEnv;
   onError?: (err: AudioDeviceError) => void;
 }
@@ -55,10 +63,23 @@ export class DevicePlayback implements AudioSink {
   private readonly scratch: Int16Array;
   private readonly bytesPerMs: number;
   private readonly maxQueueBytes: number;
+  private readonly maxQueueMs: number;
+  private readonly targetMs: number;
+  private readonly frameMs: number;
+  private readonly positionReports: boolean;
   private levelValue: number;
   private open = false;
   private isClosed = false;
-  private readonly counts = { framesWritten: 0, framesPlayed: 0, startupFrames: 0, dropped: 0 };
+  /** Ms of audio handed to the tool. */
+  private writtenMs = 0;
+  /** The tool's latest played position and when it came (performance.now()). */
+  private position: { playedMs: number; at: number } | undefined;
+  /** Without position reports: the wall-clock time the device would have started playing at. */
+  private clockStart: number | undefined;
+  private minBacklog = Infinity;
+  private windowWrites = 0;
+  private shedMs = 0;
+  private readonly counts = { framesWritten: 0, framesPlayed: 0, startupFrames: 0, dropped: 0, trimmed: 0 };
 
   constructor(opts: DevicePlaybackOptions) {
     this.format = opts.format;
@@ -70,7 +91,12 @@ export class DevicePlayback implements AudioSink {
     const deviceRate = opts.deviceRate ?? rate;
     this.resampler = deviceRate !== rate ? new Resampler(rate, deviceRate) : undefined;
     this.bytesPerMs = (deviceRate * 2) / 1000;
-    this.maxQueueBytes = Math.max(2 * this.scratch.length * 2, Math.round(opts.maxQueueMs * this.bytesPerMs));
+    this.frameMs = opts.format.frameMs;
+    this.maxQueueMs = Math.max(2 * this.frameMs, opts.maxQueueMs);
+    this.maxQueueBytes = Math.round(this.maxQueueMs * this.bytesPerMs);
+    this.targetMs = Math.min(this.maxQueueMs, opts.targetMs ?? opts.params.latencyMs + 2 * this.frameMs);
+    const progress = opts.backend.playbackProgress?.();
+    this.positionReports = progress !== undefined;
     this.tool = new DeviceTool({
       backend: opts.backend,
       direction: 'output',
@@ -78,6 +104,14 @@ export class DevicePlayback implements AudioSink {
       command: opts.backend.playbackCommand(opts.device, { ...opts.params, rate: deviceRate }),
       env: opts.env,
       onFailure: (err) => opts.onError?.(err),
+      ...(progress
+        ? {
+            onStderr: (text: string) => {
+              const played = progress(text);
+              if (played !== undefined) this.position = { playedMs: played, at: performance.now() };
+            },
+          }
+        : {}),
     });
     this.ready = this.tool.ready;
     this.ready.then(
@@ -118,20 +152,59 @@ export class DevicePlayback implements AudioSink {
       return;
     }
     const stdin = this.tool.child.stdin!;
-    if (!this.tool.running || stdin.destroyed || stdin.writableLength + frame.length * 2 > this.maxQueueBytes) {
+    const backlog = this.backlogMs(performance.now());
+    if (!this.tool.running || stdin.destroyed || backlog + this.frameMs > this.maxQueueMs || stdin.writableLength >= this.maxQueueBytes) {
       this.counts.dropped++;
+      return;
+    }
+    if (this.watchBacklog(backlog)) {
+      this.counts.trimmed++;
       return;
     }
     this.scratch.set(frame.subarray(0, this.scratch.length));
     applyLevel(this.scratch, this.levelValue);
     const samples = this.resampler ? this.resampler.process(this.scratch) : this.scratch;
     stdin.write(toBytesLE(samples));
+    this.writtenMs += this.frameMs;
     this.counts.framesPlayed++;
   }
 
   stats(): PlaybackStats {
-    const stdin = this.tool.child.stdin;
-    return { ...this.counts, queuedMs: stdin ? stdin.writableLength / this.bytesPerMs : 0 };
+    return { ...this.counts, backlogMs: this.backlogMs(performance.now()), measured: this.position !== undefined };
+  }
+
+  /** Written minus played, in ms, at `now`. */
+  private backlogMs(now: number): number {
+    let played: number;
+    if (this.positionReports) {
+      if (!this.position) return this.writtenMs; // nothing played yet
+      // Between reports the device goes on playing, if it plays at all: extrapolate at most
+      // two report periods, so a tool that stopped reporting (stalled) is not assumed to play.
+      const since = this.position.playedMs > 0 ? Math.min(now - this.position.at, 100) : 0;
+      played = this.position.playedMs + since;
+    } else {
+      this.clockStart ??= now;
+      played = now - this.clockStart;
+      // The device ran dry (and paused, as ALSA does on an underrun): it restarts from what comes next.
+      if (played > this.writtenMs) {
+        this.clockStart = now - this.writtenMs;
+        played = this.writtenMs;
+      }
+    }
+    return Math.max(0, this.writtenMs - played);
+  }
+
+  /** Track the lowest backlog over each second of writes; true when this frame is to be shed. */
+  private watchBacklog(backlog: number): boolean {
+    this.minBacklog = Math.min(this.minBacklog, backlog);
+    if (++this.windowWrites >= 1000 / this.frameMs) {
+      if (this.minBacklog > this.targetMs + this.frameMs) this.shedMs = this.minBacklog - this.targetMs;
+      this.minBacklog = Infinity;
+      this.windowWrites = 0;
+    }
+    if (this.shedMs < this.frameMs) return false;
+    this.shedMs -= this.frameMs;
+    return true;
   }
 
   /**

@@ -29,6 +29,8 @@ export interface DeviceToolOptions {
   device: string | undefined;
   command: ToolCommand;
   env: NodeJS.ProcessEnv;
+  /** Each piece of stderr as it arrives (progress reports). */
+  onStderr?: (text: string) => void;
   /** Called once if the tool fails: before `ready` (ready also rejects) or later (it stopped). */
   onFailure: (err: AudioDeviceError) => void;
 }
@@ -61,6 +63,7 @@ export class DeviceTool {
     this.child.stderr!.setEncoding('utf8');
     this.child.stderr!.on('data', (text: string) => {
       this.stderr = (this.stderr + text).slice(-STDERR_KEEP);
+      opts.onStderr?.(text);
       if (!this.isReady && opts.backend.readyLine.test(this.stderr)) this.markReady();
     });
     this.child.once('error', (err: NodeJS.ErrnoException) => {
@@ -70,9 +73,8 @@ export class DeviceTool {
     this.child.once('close', (code, signal) => {
       if (this.stopping) return;
       const base = opts.backend.failure(opts.direction, opts.device, this.stderr, code);
-      const err = this.isReady
-        ? new AudioDeviceError(base.code === 'audio-device-not-found' ? 'audio-device-failed' : base.code, `${opts.command.command} stopped${signal ? ` (${signal})` : ''}: ${base.message}`)
-        : base;
+      const how = signal ? `was killed by ${signal}` : `stopped: ${base.message}`;
+      const err = this.isReady ? new AudioDeviceError(base.code === 'audio-device-not-found' ? 'audio-device-failed' : base.code, `${opts.command.command} ${how}`) : base;
       this.fail(err);
     });
   }

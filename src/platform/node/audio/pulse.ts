@@ -121,6 +121,16 @@ export const pulseBackend: AudioBackend = {
 
   readyLine: /Stream successfully created/,
 
+  // pacat -v: "Time: 1.246 sec; Latency: 34926 usec." every 50 ms, where Time is the stream's
+  // position as played by the device (pa_stream_get_time), ended by spaces and \r.
+  playbackProgress() {
+    let played: number | undefined;
+    return (stderr: string) => {
+      for (const m of stderr.matchAll(/Time: (\d+(?:\.\d+)?) sec/g)) played = Number(m[1]) * 1000;
+      return played;
+    };
+  },
+
   failure(direction, device, stderr, exitCode) {
     const said = lastLines(stderr);
     const what = direction === 'input' ? 'source' : 'sink';
@@ -133,9 +143,11 @@ export const pulseBackend: AudioBackend = {
 /** The last few meaningful lines a tool wrote, for an error message. */
 export function lastLines(text: string, n = 2): string {
   return text
-    .split('\n')
+    // eslint-disable-next-line no-control-regex -- pacat writes "clear to end of line" escapes
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+    .split(/[\r\n]/)
     .map((l) => l.trim())
-    .filter((l) => l && !/^(Time:|Stream successfully|Connection established|Buffer metrics|Using sample spec|Using channel map|Connected to device|Opening a)/.test(l))
+    .filter((l) => l && !/^(Time:|Stream (successfully|started|underrun|moved)|Connection established|Buffer metrics|Using sample spec|Using channel map|Connected to device|Opening a|Playing raw|Recording raw|#)/.test(l))
     .slice(-n)
     .join('; ');
 }
