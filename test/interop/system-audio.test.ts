@@ -1,0 +1,132 @@
+// The CLI with system audio, against a PulseAudio server started for this file: null sinks t1
+// and t2 stand in for the sound card. The test plays a 440 Hz tone into t1 (the "room" the
+// microphone hears) and records t2.monitor (what the "speaker" plays). `softphone call echo
+// --mic t1.monitor --speaker t2` sends the microphone through SIP, RTP and PCMU to the echo
+// service and plays what comes back on t2: the tone must come out there, at 440 Hz within 2 %,
+// over most of the call.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { audioFormat, createFrame } from '../../src/media/audio-frame.js';
+import type { AudioFormat } from '../../src/media/audio-frame.js';
+import { ToneSource } from '../../src/media/audio-source.js';
+import { activeCoverage, dominantFrequency } from '../../src/media/tone-analysis.js';
+import { openCapture, openPlayback } from '../../src/platform/node/audio/index.js';
+import type { DeviceCapture, DevicePlayback } from '../../src/platform/node/audio/index.js';
+import { runCli, startCli } from '../support/cli.js';
+import { skipUnless } from '../support/peers.js';
+import { startPulseAudio } from '../support/pulseaudio.js';
+import type { PulseAudio } from '../support/pulseaudio.js';
+
+const skip = skipUnless('pulseaudio');
+const F8 = audioFormat(8000);
+const SIGNAL_RMS = 1000;
+
+let pa: PulseAudio;
+let cliEnv: Record<string, string>;
+before(async () => {
+  if (skip) return;
+  pa = await startPulseAudio({ sinks: ['t1', 't2'] });
+  cliEnv = { PULSE_SERVER: pa.server };
+});
+after(async () => {
+  await pa?.stop();
+});
+
+/** Plays a tone into `speaker` and records `mic`, a frame every 20 ms, until stopped. */
+class Pump {
+  private readonly chunks: Int16Array[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private n = 0;
+  private readonly t0 = performance.now();
+
+  constructor(format: AudioFormat, speaker: DevicePlayback, mic: DeviceCapture) {
+    const tone = new ToneSource(format, { frequency: 440, amplitude: 0.3 });
+    const out = createFrame(format);
+    this.timer = setInterval(() => {
+      const due = Math.floor((performance.now() - this.t0) / format.frameMs) + 1;
+      for (; this.n < due; this.n++) {
+        tone.read(out);
+        speaker.write(out, this.n * format.frameMs);
+        const inp = createFrame(format);
+        mic.read(inp);
+        this.chunks.push(inp);
+      }
+    }, 10);
+  }
+
+  /** Ms since the pump started. */
+  get elapsedMs(): number {
+    return this.n * F8.frameMs;
+  }
+
+  stop(): Int16Array {
+    clearInterval(this.timer);
+    const all = new Int16Array(this.chunks.length * this.chunks[0]!.length);
+    this.chunks.forEach((c, i) => all.set(c, i * c.length));
+    return all;
+  }
+}
+
+test('softphone devices lists the null sinks and their monitors (text and JSON)', { skip }, async () => {
+  const text = await runCli(['devices'], { env: cliEnv });
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^PulseAudio/);
+  assert.match(text.stdout, /\* t1\.monitor\s+Monitor of Test-t1/);
+  assert.match(text.stdout, /^\s+t2\s+Test-t2$/m);
+  const json = await runCli(['devices', '--json'], { env: cliEnv });
+  const list = JSON.parse(json.stdout) as { backend: string; inputs: { id: string }[]; outputs: { id: string }[] };
+  assert.equal(list.backend, 'pulse');
+  assert.deepEqual(list.outputs.map((d) => d.id), ['t1', 't2']);
+  assert.deepEqual(list.inputs.map((d) => d.id), ['t1.monitor', 't2.monitor']);
+});
+
+test('a missing or wrong device is refused before any call, naming the devices there are', { skip }, async () => {
+  const mic = await runCli(['call', 'echo', '--mic', 'nosuch', '--duration', '1'], { env: cliEnv });
+  assert.equal(mic.code, 2);
+  assert.match(mic.stderr, /--mic: no PulseAudio input named "nosuch"; inputs: t1\.monitor, t2\.monitor/);
+  assert.doesNotMatch(mic.stdout, /calling/);
+  const speaker = await runCli(['call', 'echo', '--speaker', 't9', '--duration', '1'], { env: cliEnv });
+  assert.equal(speaker.code, 2);
+  assert.match(speaker.stderr, /--speaker: no PulseAudio output named "t9"; outputs: t1, t2/);
+  const both = await runCli(['call', 'echo', '--mic', 't1.monitor', '--play', 'tone:440'], { env: cliEnv });
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--mic and --play/);
+  const level = await runCli(['call', 'echo', '--mic', '--mic-level', '2'], { env: cliEnv });
+  assert.equal(level.code, 2);
+  assert.match(level.stderr, /--mic-level must be a number from 0 to 1\.5/);
+});
+
+test('call echo --mic t1.monitor --speaker t2: the tone played into t1 comes out of t2', { skip }, async (t) => {
+  const room = openPlayback('t1', F8, { env: pa.env });
+  const ear = openCapture('t2.monitor', F8, { env: pa.env });
+  t.after(() => Promise.all([room.close(), ear.close()]));
+  await Promise.all([room.ready, ear.ready]);
+  const pump = new Pump(F8, room, ear);
+  // Let both null sinks leave their idle 2 s blocks (see devices.test.ts) before the call.
+  const deadline = Date.now() + 5000;
+  while (!ear.flowing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500));
+  const cli = startCli(['call', 'echo', '--mic', 't1.monitor', '--speaker', 't2', '--duration', '4'], { env: cliEnv });
+  t.after(() => cli.interrupt());
+  await cli.waitForLine(/^answered/, 15000);
+  const answeredAt = pump.elapsedMs;
+  const result = await cli.exited;
+  const endedAt = pump.elapsedMs;
+  const captured = pump.stop();
+  assert.equal(result.code, 0, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  assert.match(result.stdout, /calling echo \(sending the microphone t1\.monitor \(Monitor of Test-t1, PulseAudio\)\)/);
+  // The answered part of the call, as heard on t2.
+  const call = captured.subarray((answeredAt * 8000) / 1000, (endedAt * 8000) / 1000);
+  const first = call.findIndex((v) => Math.abs(v) > SIGNAL_RMS);
+  assert.ok(first >= 0, 'the tone came out of the speaker');
+  const leadMs = first / 8;
+  const heard = call.subarray(first, Math.max(first, call.length - 8000 * 0.2)); // not the last 200 ms (the BYE races the last packets)
+  const hz = dominantFrequency(heard, 8000)!;
+  const cov = activeCoverage(heard, 8000, SIGNAL_RMS);
+  const overall = activeCoverage(call, 8000, SIGNAL_RMS);
+  t.diagnostic(`answered ${((endedAt - answeredAt) / 1000).toFixed(2)} s; first tone on t2 ${leadMs.toFixed(0)} ms after "answered"; ${hz.toFixed(2)} Hz; coverage from then ${(cov.coverage * 100).toFixed(1)} % (longest gap ${cov.longestGapMs} ms), of the whole answered time ${(overall.coverage * 100).toFixed(1)} %`);
+  t.diagnostic(result.stdout.trim().split('\n').join(' | '));
+  assert.ok(Math.abs(hz - 440) / 440 < 0.02, `dominant ${hz} Hz`);
+  assert.ok(cov.coverage >= 0.9, `coverage ${cov.coverage}`);
+  assert.ok(leadMs < 1000, `the tone took ${leadMs} ms to come out`);
+});
