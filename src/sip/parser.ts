@@ -16,7 +16,7 @@ import type { AuthValue, ContactValue, CSeq, Header, NameAddr, SipMessage, SipRe
 import type { ParseResult, SipParseError, SipParseErrorCode } from './parse-result.js';
 import { scanAuth, scanCSeq, scanViaList } from './headers.js';
 import { scanNameAddr, scanNameAddrList, scanPos, scanUri } from './uri.js';
-import { TOKEN, eqLower, parseDigits, scanError, skipClass, skipWs, trimEnd } from './scan.js';
+import { TOKEN, codesOf, eqLower, parseDigits, parseDigitsText, scanError, skipClass, skipWs, trimEnd } from './scan.js';
 
 export type { ParseResult, SipParseError, SipParseErrorCode } from './parse-result.js';
 export { parseUri, parseNameAddr, parseNameAddrList } from './uri.js';
@@ -44,8 +44,8 @@ const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H
  * case ones), so the comparison is case-insensitive. Written out by hand: this runs for every
  * header line, and a generic comparison loop costs several times more here.
  */
-function headerId(s: string, a: number, b: number): number {
-  const c0 = s.charCodeAt(a) | 0x20;
+function headerId(s: string, cs: Uint16Array, a: number, b: number): number {
+  const c0 = cs[a]! | 0x20;
   switch (b - a) {
     case 1:
       switch (c0) {
@@ -59,34 +59,34 @@ function headerId(s: string, a: number, b: number): number {
       }
       return H_OTHER;
     case 2: // to
-      return c0 === 0x74 && (s.charCodeAt(a + 1) | 0x20) === 0x6f ? H_TO : H_OTHER;
+      return c0 === 0x74 && (cs[a + 1]! | 0x20) === 0x6f ? H_TO : H_OTHER;
     case 3: // via
-      return c0 === 0x76 && (s.charCodeAt(a + 1) | 0x20) === 0x69 && (s.charCodeAt(a + 2) | 0x20) === 0x61 ? H_VIA : H_OTHER;
+      return c0 === 0x76 && (cs[a + 1]! | 0x20) === 0x69 && (cs[a + 2]! | 0x20) === 0x61 ? H_VIA : H_OTHER;
     case 4: // from, cseq
       if (c0 === 0x66) {
-        return (s.charCodeAt(a + 1) | 0x20) === 0x72 && (s.charCodeAt(a + 2) | 0x20) === 0x6f && (s.charCodeAt(a + 3) | 0x20) === 0x6d ? H_FROM : H_OTHER;
+        return (cs[a + 1]! | 0x20) === 0x72 && (cs[a + 2]! | 0x20) === 0x6f && (cs[a + 3]! | 0x20) === 0x6d ? H_FROM : H_OTHER;
       }
-      return c0 === 0x63 && (s.charCodeAt(a + 1) | 0x20) === 0x73 && (s.charCodeAt(a + 2) | 0x20) === 0x65 && (s.charCodeAt(a + 3) | 0x20) === 0x71 ? H_CSEQ : H_OTHER;
+      return c0 === 0x63 && (cs[a + 1]! | 0x20) === 0x73 && (cs[a + 2]! | 0x20) === 0x65 && (cs[a + 3]! | 0x20) === 0x71 ? H_CSEQ : H_OTHER;
     case 5: // route
-      return c0 === 0x72 && (s.charCodeAt(a + 1) | 0x20) === 0x6f && (s.charCodeAt(a + 2) | 0x20) === 0x75 &&
-        (s.charCodeAt(a + 3) | 0x20) === 0x74 && (s.charCodeAt(a + 4) | 0x20) === 0x65 ? H_ROUTE : H_OTHER;
+      return c0 === 0x72 && (cs[a + 1]! | 0x20) === 0x6f && (cs[a + 2]! | 0x20) === 0x75 &&
+        (cs[a + 3]! | 0x20) === 0x74 && (cs[a + 4]! | 0x20) === 0x65 ? H_ROUTE : H_OTHER;
     case 7: // call-id, contact
       if (c0 !== 0x63) return H_OTHER;
-      if ((s.charCodeAt(a + 1) | 0x20) === 0x61) {
-        return (s.charCodeAt(a + 2) | 0x20) === 0x6c && (s.charCodeAt(a + 3) | 0x20) === 0x6c && s.charCodeAt(a + 4) === 0x2d &&
-          (s.charCodeAt(a + 5) | 0x20) === 0x69 && (s.charCodeAt(a + 6) | 0x20) === 0x64 ? H_CALL_ID : H_OTHER;
+      if ((cs[a + 1]! | 0x20) === 0x61) {
+        return (cs[a + 2]! | 0x20) === 0x6c && (cs[a + 3]! | 0x20) === 0x6c && cs[a + 4]! === 0x2d &&
+          (cs[a + 5]! | 0x20) === 0x69 && (cs[a + 6]! | 0x20) === 0x64 ? H_CALL_ID : H_OTHER;
       }
-      return (s.charCodeAt(a + 1) | 0x20) === 0x6f && (s.charCodeAt(a + 2) | 0x20) === 0x6e && (s.charCodeAt(a + 3) | 0x20) === 0x74 &&
-        (s.charCodeAt(a + 4) | 0x20) === 0x61 && (s.charCodeAt(a + 5) | 0x20) === 0x63 && (s.charCodeAt(a + 6) | 0x20) === 0x74 ? H_CONTACT : H_OTHER;
+      return (cs[a + 1]! | 0x20) === 0x6f && (cs[a + 2]! | 0x20) === 0x6e && (cs[a + 3]! | 0x20) === 0x74 &&
+        (cs[a + 4]! | 0x20) === 0x61 && (cs[a + 5]! | 0x20) === 0x63 && (cs[a + 6]! | 0x20) === 0x74 ? H_CONTACT : H_OTHER;
     case 12: // max-forwards, content-type, record-route
-      if (c0 === 0x6d) return eqLower(s, a, b, 'max-forwards') ? H_MAX_FORWARDS : H_OTHER;
-      if (c0 === 0x63) return eqLower(s, a, b, 'content-type') ? H_CONTENT_TYPE : H_OTHER;
-      return c0 === 0x72 && eqLower(s, a, b, 'record-route') ? H_RECORD_ROUTE : H_OTHER;
-    case 13: return c0 === 0x61 && eqLower(s, a, b, 'authorization') ? H_AUTHORIZATION : H_OTHER;
-    case 14: return c0 === 0x63 && eqLower(s, a, b, 'content-length') ? H_CONTENT_LENGTH : H_OTHER;
-    case 16: return c0 === 0x77 && eqLower(s, a, b, 'www-authenticate') ? H_WWW_AUTHENTICATE : H_OTHER;
-    case 18: return c0 === 0x70 && eqLower(s, a, b, 'proxy-authenticate') ? H_PROXY_AUTHENTICATE : H_OTHER;
-    case 19: return c0 === 0x70 && eqLower(s, a, b, 'proxy-authorization') ? H_PROXY_AUTHORIZATION : H_OTHER;
+      if (c0 === 0x6d) return eqLower(cs, a, b, 'max-forwards') ? H_MAX_FORWARDS : H_OTHER;
+      if (c0 === 0x63) return eqLower(cs, a, b, 'content-type') ? H_CONTENT_TYPE : H_OTHER;
+      return c0 === 0x72 && eqLower(cs, a, b, 'record-route') ? H_RECORD_ROUTE : H_OTHER;
+    case 13: return c0 === 0x61 && eqLower(cs, a, b, 'authorization') ? H_AUTHORIZATION : H_OTHER;
+    case 14: return c0 === 0x63 && eqLower(cs, a, b, 'content-length') ? H_CONTENT_LENGTH : H_OTHER;
+    case 16: return c0 === 0x77 && eqLower(cs, a, b, 'www-authenticate') ? H_WWW_AUTHENTICATE : H_OTHER;
+    case 18: return c0 === 0x70 && eqLower(cs, a, b, 'proxy-authenticate') ? H_PROXY_AUTHENTICATE : H_OTHER;
+    case 19: return c0 === 0x70 && eqLower(cs, a, b, 'proxy-authorization') ? H_PROXY_AUTHORIZATION : H_OTHER;
   }
   return H_OTHER;
 }
@@ -126,18 +126,18 @@ function setError(d: Draft, code: SipParseErrorCode, message: string, offset: nu
   d.error = e;
 }
 
-function headerError(d: Draft, s: string, nameStart: number, nameEnd: number, what: string): void {
+function headerError(d: Draft, s: string, cs: Uint16Array, nameStart: number, nameEnd: number, what: string): void {
   if (d.error !== undefined) return;
   const name = s.slice(nameStart, nameEnd);
   setError(d, 'bad-header', `bad ${name} header: ${what} (at offset ${d.base + scanError.offset})`, scanError.offset, name);
 }
 
 /** One header line, name `s[a, ne)` and value `s[vs, ve)` (LWS trimmed, no CR or LF inside). */
-function parseHeaderLine(d: Draft, s: string, a: number, ne: number, vs: number, ve: number): void {
-  const id = headerId(s, a, ne);
+function parseHeaderLine(d: Draft, s: string, cs: Uint16Array, a: number, ne: number, vs: number, ve: number): void {
+  const id = headerId(s, cs, a, ne);
   switch (id) {
     case H_VIA:
-      if (!scanViaList(s, vs, ve, d.via)) headerError(d, s, a, ne, scanError.message);
+      if (!scanViaList(s, cs, vs, ve, d.via)) headerError(d, s, cs, a, ne, scanError.message);
       return;
     case H_FROM:
     case H_TO: {
@@ -146,11 +146,11 @@ function parseHeaderLine(d: Draft, s: string, a: number, ne: number, vs: number,
         setError(d, 'bad-header', `more than one ${isFrom ? 'From' : 'To'} header`, a, s.slice(a, ne));
         return;
       }
-      const na = scanNameAddr(s, vs, ve);
-      if (na === undefined) headerError(d, s, a, ne, scanError.message);
+      const na = scanNameAddr(s, cs, vs, ve);
+      if (na === undefined) headerError(d, s, cs, a, ne, scanError.message);
       else if (scanPos.i < ve) {
         scanError.offset = scanPos.i;
-        headerError(d, s, a, ne, 'more than one address');
+        headerError(d, s, cs, a, ne, 'more than one address');
       } else if (isFrom) d.from = na;
       else d.to = na;
       return;
@@ -159,38 +159,38 @@ function parseHeaderLine(d: Draft, s: string, a: number, ne: number, vs: number,
       if (d.callId !== undefined) return setError(d, 'bad-header', 'more than one Call-ID header', a, s.slice(a, ne));
       if (vs === ve) return setError(d, 'bad-header', 'empty Call-ID', vs, s.slice(a, ne));
       for (let i = vs; i < ve; i++) {
-        const c = s.charCodeAt(i);
+        const c = cs[i]!;
         if (c <= 0x20 || c === 0x7f) return setError(d, 'bad-header', 'Call-ID contains whitespace or a control character', i, s.slice(a, ne));
       }
       d.callId = s.slice(vs, ve);
       return;
     case H_CSEQ: {
       if (d.cseq !== undefined) return setError(d, 'bad-header', 'more than one CSeq header', a, s.slice(a, ne));
-      const cseq = scanCSeq(s, vs, ve);
-      if (cseq === undefined) headerError(d, s, a, ne, scanError.message);
+      const cseq = scanCSeq(s, cs, vs, ve);
+      if (cseq === undefined) headerError(d, s, cs, a, ne, scanError.message);
       else d.cseq = cseq;
       return;
     }
     case H_CONTACT:
-      if (ve - vs === 1 && s.charCodeAt(vs) === 0x2a /* * */) {
+      if (ve - vs === 1 && cs[vs]! === 0x2a /* * */) {
         d.contact.push('*');
         return;
       }
-      if (!scanNameAddrList(s, vs, ve, d.contact as NameAddr[])) headerError(d, s, a, ne, scanError.message);
+      if (!scanNameAddrList(s, cs, vs, ve, d.contact as NameAddr[])) headerError(d, s, cs, a, ne, scanError.message);
       return;
     case H_MAX_FORWARDS: {
       if (d.maxForwards !== undefined) return setError(d, 'bad-header', 'more than one Max-Forwards header', a, s.slice(a, ne));
       // Max-Forwards = 1*DIGIT, "an integer in the range 0-255" (RFC 3261 §20.22).
-      const n = parseDigits(s, vs, ve, 255);
+      const n = parseDigits(cs, vs, ve, 255);
       if (n < 0) return setError(d, 'bad-header', `Max-Forwards must be a number from 0 to 255, got ${JSON.stringify(s.slice(vs, ve))}`, vs, s.slice(a, ne));
       d.maxForwards = n;
       return;
     }
     case H_ROUTE:
-      if (!scanNameAddrList(s, vs, ve, d.route)) headerError(d, s, a, ne, scanError.message);
+      if (!scanNameAddrList(s, cs, vs, ve, d.route)) headerError(d, s, cs, a, ne, scanError.message);
       return;
     case H_RECORD_ROUTE:
-      if (!scanNameAddrList(s, vs, ve, d.recordRoute)) headerError(d, s, a, ne, scanError.message);
+      if (!scanNameAddrList(s, cs, vs, ve, d.recordRoute)) headerError(d, s, cs, a, ne, scanError.message);
       return;
     case H_CONTENT_TYPE:
       if (d.contentType !== undefined) return setError(d, 'bad-header', 'more than one Content-Type header', a, s.slice(a, ne));
@@ -199,71 +199,72 @@ function parseHeaderLine(d: Draft, s: string, a: number, ne: number, vs: number,
       return;
     case H_CONTENT_LENGTH: {
       if (d.contentLength >= 0) return setError(d, 'bad-content-length', 'more than one Content-Length header', a, s.slice(a, ne));
-      const n = parseDigits(s, vs, ve, 0x7fffffff);
+      const n = parseDigits(cs, vs, ve, 0x7fffffff);
       if (n < 0) return setError(d, 'bad-content-length', `Content-Length must be a non-negative number, got ${JSON.stringify(s.slice(vs, ve))}`, vs, s.slice(a, ne));
       d.contentLength = n;
       return;
     }
     case H_WWW_AUTHENTICATE:
-      return authLine(d, s, a, ne, vs, ve, d.wwwAuthenticate);
+      return authLine(d, s, cs, a, ne, vs, ve, d.wwwAuthenticate);
     case H_PROXY_AUTHENTICATE:
-      return authLine(d, s, a, ne, vs, ve, d.proxyAuthenticate);
+      return authLine(d, s, cs, a, ne, vs, ve, d.proxyAuthenticate);
     case H_AUTHORIZATION:
-      return authLine(d, s, a, ne, vs, ve, d.authorization);
+      return authLine(d, s, cs, a, ne, vs, ve, d.authorization);
     case H_PROXY_AUTHORIZATION:
-      return authLine(d, s, a, ne, vs, ve, d.proxyAuthorization);
+      return authLine(d, s, cs, a, ne, vs, ve, d.proxyAuthorization);
     default:
       d.headers.push({ name: s.slice(a, ne), value: s.slice(vs, ve) });
   }
 }
 
-function authLine(d: Draft, s: string, a: number, ne: number, vs: number, ve: number, out: AuthValue[]): void {
-  const v = scanAuth(s, vs, ve);
-  if (v === undefined) headerError(d, s, a, ne, scanError.message);
+function authLine(d: Draft, s: string, cs: Uint16Array, a: number, ne: number, vs: number, ve: number, out: AuthValue[]): void {
+  const v = scanAuth(s, cs, vs, ve);
+  if (v === undefined) headerError(d, s, cs, a, ne, scanError.message);
   else out.push(v);
 }
 
 /** Whether `s[a, a + 4)` is "SIP/" in any case. */
-function isSipSlash(s: string, a: number): boolean {
-  return (s.charCodeAt(a) | 0x20) === 0x73 && (s.charCodeAt(a + 1) | 0x20) === 0x69 &&
-    (s.charCodeAt(a + 2) | 0x20) === 0x70 && s.charCodeAt(a + 3) === 0x2f;
+function isSipSlash(s: string, cs: Uint16Array, a: number): boolean {
+  return (cs[a]! | 0x20) === 0x73 && (cs[a + 1]! | 0x20) === 0x69 &&
+    (cs[a + 2]! | 0x20) === 0x70 && cs[a + 3]! === 0x2f;
 }
 
 /** Whether `s[a, b)` is a well-formed SIP-Version: "SIP" "/" 1*DIGIT "." 1*DIGIT (§25.1). */
-function isVersion(s: string, a: number, b: number): boolean {
-  if (b - a < 7 || !isSipSlash(s, a)) return false;
+function isVersion(s: string, cs: Uint16Array, a: number, b: number): boolean {
+  if (b - a < 7 || !isSipSlash(s, cs, a)) return false;
   let i = a + 4;
   const d1 = i;
-  while (i < b && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
-  if (i === d1 || i >= b || s.charCodeAt(i) !== 0x2e) return false;
+  while (i < b && cs[i]! >= 0x30 && cs[i]! <= 0x39) i++;
+  if (i === d1 || i >= b || cs[i]! !== 0x2e) return false;
   const d2 = ++i;
-  while (i < b && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+  while (i < b && cs[i]! >= 0x30 && cs[i]! <= 0x39) i++;
   return i > d2 && i === b;
 }
 
-function is20(s: string, a: number, b: number): boolean {
-  return b - a === 7 && isSipSlash(s, a) && s.charCodeAt(a + 4) === 0x32 && s.charCodeAt(a + 5) === 0x2e && s.charCodeAt(a + 6) === 0x30;
+function is20(s: string, cs: Uint16Array, a: number, b: number): boolean {
+  return b - a === 7 && isSipSlash(s, cs, a) && cs[a + 4]! === 0x32 && cs[a + 5]! === 0x2e && cs[a + 6]! === 0x30;
 }
 
 /**
  * The start line `s[0, end)`; returns false for a line that is not a SIP start line at all
  * (the message is then dropped); a wrong version or Request-URI is recorded and scanning goes on.
  */
-function parseStartLine(d: Draft, s: string, end: number): boolean {
-  if (end >= 4 && isSipSlash(s, 0)) {
+function parseStartLine(d: Draft, s: string, cs: Uint16Array, end: number): boolean {
+  if (end >= 4 && isSipSlash(s, cs, 0)) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const sp = s.indexOf(' ', 0);
-    if (sp < 0 || sp >= end || !isVersion(s, 0, sp)) return startLineError(d, 'malformed SIP-Version in the status line', 0);
+    if (sp < 0 || sp >= end || !isVersion(s, cs, 0, sp)) return startLineError(d, 'malformed SIP-Version in the status line', 0);
     let i = sp + 1;
-    const code = parseDigits(s, i, i + 3, 999);
-    if (code < 100 || code > 699 || (i + 3 < end && s.charCodeAt(i + 3) !== 0x20)) {
+    // Read from `s`: `i + 3` may be past the end of the line, and of the header section.
+    const code = parseDigitsText(s, i, i + 3, 999);
+    if (code < 100 || code > 699 || (i + 3 < end && cs[i + 3]! !== 0x20)) {
       return startLineError(d, `bad status code ${JSON.stringify(s.slice(i, Math.min(end, i + 12)))}`, i);
     }
     i += 3;
     d.request = false;
     d.status = code;
     d.reason = i < end ? s.slice(i + 1, end) : '';
-    if (!is20(s, 0, sp)) {
+    if (!is20(s, cs, 0, sp)) {
       setError(d, 'bad-version', `unsupported SIP version ${s.slice(0, sp)}`, 0);
       d.error!.version = s.slice(0, sp);
     }
@@ -272,24 +273,24 @@ function parseStartLine(d: Draft, s: string, end: number): boolean {
   // Request-Line = Method SP Request-URI SP SIP-Version: exactly one SP each (RFC 4475 §3.1.2.9).
   const sp1 = s.indexOf(' ', 0);
   if (sp1 <= 0 || sp1 >= end) return startLineError(d, 'not a SIP request or status line', 0);
-  if (skipClass(s, 0, sp1, TOKEN) !== sp1) return startLineError(d, 'the method is not a token', 0);
+  if (skipClass(cs, 0, sp1, TOKEN) !== sp1) return startLineError(d, 'the method is not a token', 0);
   const sp2 = s.indexOf(' ', sp1 + 1);
   if (sp2 < 0 || sp2 >= end) return startLineError(d, 'the request line needs Method SP Request-URI SP SIP-Version', sp1);
   if (sp2 === sp1 + 1) return startLineError(d, 'more than one SP after the method', sp1);
   const vStart = sp2 + 1;
-  if (!isVersion(s, vStart, end)) {
+  if (!isVersion(s, cs, vStart, end)) {
     return startLineError(d, `malformed SIP-Version ${JSON.stringify(s.slice(vStart, end))} in the request line`, vStart);
   }
   d.request = true;
   d.method = s.slice(0, sp1);
-  const uri = scanUri(s, sp1 + 1, sp2);
+  const uri = scanUri(s, cs, sp1 + 1, sp2);
   if (uri === undefined) {
     setError(d, 'bad-uri', `bad Request-URI: ${scanError.message} (at offset ${d.base + scanError.offset})`, scanError.offset);
   } else if ((uri.scheme === 'sip' || uri.scheme === 'sips') && 'headers' in uri && uri.headers.size > 0) {
     // RFC 3261 §19.1.1 (table 1): headers are not allowed in a Request-URI; RFC 4475 §3.1.2.11.
     setError(d, 'bad-uri', 'the Request-URI carries URI headers ("?..."), which RFC 3261 §19.1.1 forbids', sp1 + 1);
   } else d.uri = uri;
-  if (!is20(s, vStart, end)) {
+  if (!is20(s, cs, vStart, end)) {
     setError(d, 'bad-version', `unsupported SIP version ${s.slice(vStart, end)}`, vStart);
     d.error!.version = s.slice(vStart, end);
   }
@@ -302,6 +303,15 @@ function startLineError(d: Draft, message: string, offset: number): false {
 }
 
 /** A value spanning folded lines, continuation line breaks collapsed to one SP (§7.3.1). */
+function trimEndString(s: string, start: number, end: number): number {
+  while (end > start) {
+    const c = s.charCodeAt(end - 1);
+    if (c !== 0x20 && c !== 0x09) break;
+    end--;
+  }
+  return end;
+}
+
 function unfold(s: string, a: number, b: number): string {
   // Linear on purpose: a regex with LWS on both sides of the line break backtracks
   // quadratically on long whitespace runs (found by the fuzzer).
@@ -310,7 +320,7 @@ function unfold(s: string, a: number, b: number): string {
   for (let i = a; i < b; i++) {
     const c = s.charCodeAt(i);
     if (c !== 0x0a && c !== 0x0d) continue;
-    out += s.slice(from, trimEnd(s, from, i)) + ' ';
+    out += s.slice(from, trimEndString(s, from, i)) + ' ';
     let j = i + 1;
     while (j < b) {
       const d = s.charCodeAt(j);
@@ -324,14 +334,14 @@ function unfold(s: string, a: number, b: number): string {
 }
 
 /** Scan the header lines of `s[i, limit)` (`limit` is just after the last line's LF). */
-function parseHeaders(d: Draft, s: string, i: number, limit: number): void {
+function parseHeaders(d: Draft, s: string, cs: Uint16Array, i: number, limit: number): void {
   while (i < limit) {
     let lf = s.indexOf('\n', i);
     if (lf < 0 || lf >= limit) lf = limit;
     // Continuation lines start with SP or HTAB.
     let foldedEnd = -1;
     while (lf + 1 < limit) {
-      const c = s.charCodeAt(lf + 1);
+      const c = cs[lf + 1]!;
       if (c !== 0x20 && c !== 0x09) break;
       let next = s.indexOf('\n', lf + 1);
       if (next < 0 || next >= limit) next = limit;
@@ -339,13 +349,13 @@ function parseHeaders(d: Draft, s: string, i: number, limit: number): void {
       lf = next;
     }
     let lineEnd = lf;
-    if (lineEnd > i && s.charCodeAt(lineEnd - 1) === 0x0d) lineEnd--;
-    if (foldedEnd < 0) parseHeaderField(d, s, i, lineEnd);
+    if (lineEnd > i && cs[lineEnd - 1]! === 0x0d) lineEnd--;
+    if (foldedEnd < 0) parseHeaderField(d, s, cs, i, lineEnd);
     else {
       const line = unfold(s, i, lineEnd);
       const base = d.base;
       d.base += i;
-      parseHeaderField(d, line, 0, line.length);
+      parseHeaderField(d, line, codesOf(line), 0, line.length);
       d.base = base;
     }
     i = lf + 1;
@@ -353,20 +363,20 @@ function parseHeaders(d: Draft, s: string, i: number, limit: number): void {
 }
 
 /** One header field `s[a, b)`: name, optional LWS, colon, value. */
-function parseHeaderField(d: Draft, s: string, a: number, b: number): void {
-  const ne0 = skipClass(s, a, b, TOKEN);
+function parseHeaderField(d: Draft, s: string, cs: Uint16Array, a: number, b: number): void {
+  const ne0 = skipClass(cs, a, b, TOKEN);
   const ne = ne0;
-  let colon = skipWs(s, ne0, b);
-  if (ne === a || colon >= b || s.charCodeAt(colon) !== 0x3a) {
-    if (ne === a && a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) {
+  let colon = skipWs(cs, ne0, b);
+  if (ne === a || colon >= b || cs[colon]! !== 0x3a) {
+    if (ne === a && a < b && (cs[a]! === 0x20 || cs[a]! === 0x09)) {
       return setError(d, 'bad-header', 'continuation line without a header before it', a);
     }
     return setError(d, 'bad-header', `malformed header line ${JSON.stringify(s.slice(a, Math.min(b, a + 40)))}: expected "name: value"`, a);
   }
   colon++;
-  const vs = skipWs(s, colon, b);
-  const ve = trimEnd(s, vs, b);
-  parseHeaderLine(d, s, a, ne, vs, ve);
+  const vs = skipWs(cs, colon, b);
+  const ve = trimEnd(cs, vs, b);
+  parseHeaderLine(d, s, cs, a, ne, vs, ve);
 }
 
 /** Index of the LF that ends the header section's empty line in bytes, or -1. */
@@ -392,6 +402,33 @@ function findHeaderEndString(s: string, from: number): number {
     if (n === 13 && s.charCodeAt(lf + 2) === 10) return lf + 2;
     i = lf + 1;
   }
+}
+
+/** Reused for the character codes of each message's header section (grown on demand). */
+let codes = new Uint16Array(4096);
+/** Scratch for the ASCII check of string input. */
+let ascii = new Uint8Array(4096);
+
+/**
+ * The codes of `s[0, n)` in `codes`. From bytes that decoded one character per byte they are
+ * the bytes themselves (`bytes[start, start + n)`), copied natively; a string is encoded
+ * natively as UTF-8 and, when that gave one byte per character (ASCII), copied the same way.
+ * Anything else is copied character by character.
+ */
+function headerCodes(s: string, n: number, bytes: Uint8Array | undefined, start: number): Uint16Array {
+  if (codes.length < n) codes = new Uint16Array(Math.max(n, 2 * codes.length));
+  if (bytes !== undefined) {
+    codes.set(bytes.subarray(start, start + n));
+    return codes;
+  }
+  if (ascii.length < n) ascii = new Uint8Array(Math.max(n, 2 * ascii.length));
+  const r = utf8enc.encodeInto(n === s.length ? s : s.slice(0, n), ascii);
+  if (r.read === n && r.written === n) {
+    codes.set(ascii.subarray(0, n));
+    return codes;
+  }
+  for (let i = 0; i < n; i++) codes[i] = s.charCodeAt(i);
+  return codes;
 }
 
 function newDraft(base: number): Draft {
@@ -444,6 +481,7 @@ function parse(input: Uint8Array | string, opts?: ParseOptions): ParseResult<Sip
   let s: string;
   let hdrEnd: number; // index in `s` just after the LF of the empty line ending the headers
   let bodyStart: number; // index of the first body byte (in `bytes`) or character (in `s`)
+  let asciiBytes = false; // `s` is `bytes[start, ...]` one character per byte, each its code
   if (text !== undefined) {
     s = start > 0 ? text.slice(start) : text;
     const e = findHeaderEndString(s, 0);
@@ -456,6 +494,9 @@ function parse(input: Uint8Array | string, opts?: ParseOptions): ParseResult<Sip
     const whole = utf8.decode(start > 0 ? bytes!.subarray(start) : bytes);
     if (whole.length === len - start) {
       s = whole;
+      // One character per byte: ASCII, or invalid bytes that became U+FFFD (whose code is
+      // then not the byte: those messages take the character-by-character copy of codes).
+      asciiBytes = s.indexOf('\uFFFD') < 0;
       const e = findHeaderEndString(s, 0);
       hdrEnd = e < 0 ? -1 : e + 1;
       bodyStart = e < 0 ? -1 : start + e + 1;
@@ -468,20 +509,22 @@ function parse(input: Uint8Array | string, opts?: ParseOptions): ParseResult<Sip
   }
   const d = newDraft(start);
   const limit = hdrEnd < 0 ? s.length : hdrEnd;
+  // The scanners read the codes of the header section `s[0, limit)` from `cs`, never past it.
+  const cs = headerCodes(s, limit, asciiBytes ? bytes : undefined, start);
 
   let lineLf = s.indexOf('\n');
   if (lineLf < 0 || lineLf >= limit) lineLf = limit;
   let lineEnd = lineLf;
-  if (lineEnd > 0 && s.charCodeAt(lineEnd - 1) === 0x0d) lineEnd--;
-  if (!parseStartLine(d, s, lineEnd)) return failed(d.error!);
+  if (lineEnd > 0 && cs[lineEnd - 1]! === 0x0d) lineEnd--;
+  if (!parseStartLine(d, s, cs, lineEnd)) return failed(d.error!);
 
   // The empty line that ends the headers: at `hdrEnd` its LF; the header lines end before it.
   let headersLimit = limit;
   if (hdrEnd >= 0) {
     headersLimit = hdrEnd - 1; // the empty line's LF
-    if (headersLimit > 0 && s.charCodeAt(headersLimit - 1) === 0x0d) headersLimit--;
+    if (headersLimit > 0 && cs[headersLimit - 1]! === 0x0d) headersLimit--;
   }
-  if (lineLf + 1 < headersLimit) parseHeaders(d, s, lineLf + 1, headersLimit);
+  if (lineLf + 1 < headersLimit) parseHeaders(d, s, cs, lineLf + 1, headersLimit);
   if (hdrEnd < 0) setError(d, 'bad-header', 'no empty line after the header section (truncated message?)', limit);
 
   const partialOk = d.request && d.via.length > 0 && d.from !== undefined && d.to !== undefined &&

@@ -9,6 +9,17 @@
 
 export const scanError = { message: '', offset: 0 };
 
+/**
+ * The character codes of `s` (`cs[i] === s.charCodeAt(i)`). The scanners read these rather
+ * than `s.charCodeAt`: an element of a Uint16Array costs a few instructions where charCodeAt
+ * first dispatches on the string's representation. The text is still sliced from `s`.
+ */
+export function codesOf(s: string): Uint16Array {
+  const cs = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) cs[i] = s.charCodeAt(i);
+  return cs;
+}
+
 /** Record why a scan failed; always returns undefined so callers can `return fail(...)`. */
 export function fail(message: string, offset: number): undefined {
   scanError.message = message;
@@ -59,18 +70,18 @@ export function isWs(ch: number): boolean {
   return ch === 0x20 || ch === 0x09;
 }
 
-export function skipWs(s: string, i: number, end: number): number {
+export function skipWs(cs: Uint16Array, i: number, end: number): number {
   while (i < end) {
-    const c = s.charCodeAt(i);
+    const c = cs[i]!;
     if (c !== 0x20 && c !== 0x09) break;
     i++;
   }
   return i;
 }
 
-export function trimEnd(s: string, start: number, end: number): number {
+export function trimEnd(cs: Uint16Array, start: number, end: number): number {
   while (end > start) {
-    const c = s.charCodeAt(end - 1);
+    const c = cs[end - 1]!;
     if (c !== 0x20 && c !== 0x09) break;
     end--;
   }
@@ -78,15 +89,15 @@ export function trimEnd(s: string, start: number, end: number): number {
 }
 
 /** Index of the first `ch` in `s[start, end)`, or -1. */
-export function indexIn(s: string, ch: number, start: number, end: number): number {
-  for (let i = start; i < end; i++) if (s.charCodeAt(i) === ch) return i;
+export function indexIn(cs: Uint16Array, ch: number, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (cs[i]! === ch) return i;
   return -1;
 }
 
 /** Index just past a run of characters of `flag`. */
-export function skipClass(s: string, i: number, end: number, flag: number): number {
+export function skipClass(cs: Uint16Array, i: number, end: number, flag: number): number {
   while (i < end) {
-    const c = s.charCodeAt(i);
+    const c = cs[i]!;
     if (c >= 256 || (CLASS[c]! & flag) === 0) break;
     i++;
   }
@@ -94,10 +105,10 @@ export function skipClass(s: string, i: number, end: number, flag: number): numb
 }
 
 /** Case-insensitive comparison of `s[start, end)` with a lowercase ASCII literal. */
-export function eqLower(s: string, start: number, end: number, lower: string): boolean {
+export function eqLower(cs: Uint16Array, start: number, end: number, lower: string): boolean {
   if (end - start !== lower.length) return false;
   for (let i = 0; i < lower.length; i++) {
-    let c = s.charCodeAt(start + i);
+    let c = cs[start + i]!;
     if (c >= 0x41 && c <= 0x5a) c |= 0x20;
     if (c !== lower.charCodeAt(i)) return false;
   }
@@ -113,17 +124,17 @@ export function eqLower(s: string, start: number, end: number, lower: string): b
  * `c | 0x20`, packed four to a number: among those characters `| 0x20` maps only upper-case
  * letters (onto lower case), so equal packs mean equal names, case-insensitively.
  */
-export function paramName(s: string, a: number, b: number): string {
+export function paramName(s: string, cs: Uint16Array, a: number, b: number): string {
   const len = b - a;
   if (len > 0 && len <= 9) {
     let w1 = 0;
     let w2 = 0;
     let w3 = 0;
     const e1 = len < 4 ? b : a + 4;
-    for (let i = a; i < e1; i++) w1 = (w1 << 8) | (s.charCodeAt(i) | 0x20);
+    for (let i = a; i < e1; i++) w1 = (w1 << 8) | (cs[i]! | 0x20);
     const e2 = len < 8 ? b : a + 8;
-    for (let i = a + 4; i < e2; i++) w2 = (w2 << 8) | (s.charCodeAt(i) | 0x20);
-    if (len === 9) w3 = s.charCodeAt(a + 8) | 0x20;
+    for (let i = a + 4; i < e2; i++) w2 = (w2 << 8) | (cs[i]! | 0x20);
+    if (len === 9) w3 = cs[a + 8]! | 0x20;
     switch (len) {
       case 1:
         if (w1 === 0x71) return 'q';
@@ -168,14 +179,36 @@ export function paramName(s: string, a: number, b: number): string {
         if (w1 === 0x616c676f && w2 === 0x72697468 && w3 === 0x6d) return 'algorithm';
         break;
     }
-  } else if (len === 13 && s.charCodeAt(a) === 0x2b && eqLower(s, a, b, '+sip.instance')) return '+sip.instance';
-  return sliceLower(s, a, b);
+  } else if (len === 13 && cs[a]! === 0x2b && eqLower(cs, a, b, '+sip.instance')) return '+sip.instance';
+  return sliceLower(s, cs, a, b);
+}
+
+/** `str` lowercased, itself when it has no ASCII upper-case letter (as `sliceLower`). */
+export function lowerString(str: string): string {
+  for (let i = 0; i < str.length; i++) {
+    const c = str.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return str.toLowerCase();
+  }
+  return str;
+}
+
+/** `parseDigits` over `s.charCodeAt` (which gives NaN past the end of `s`). */
+export function parseDigitsText(s: string, start: number, end: number, max: number): number {
+  if (start >= end) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+    if (n > max) return -1;
+  }
+  return n;
 }
 
 /** `s[start, end)` lowercased, without a second copy when it is lowercase already. */
-export function sliceLower(s: string, start: number, end: number): string {
+export function sliceLower(s: string, cs: Uint16Array, start: number, end: number): string {
   for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
+    const c = cs[i]!;
     if (c >= 0x41 && c <= 0x5a) return s.slice(start, end).toLowerCase();
   }
   return s.slice(start, end);
@@ -185,11 +218,11 @@ export function sliceLower(s: string, start: number, end: number): string {
  * Decimal digits `s[start, end)` as a number; -1 when empty, not all digits, or above `max`.
  * Leading zeros are allowed (RFC 4475 §3.1.1.1 sends `Max-Forwards: 0068`).
  */
-export function parseDigits(s: string, start: number, end: number, max: number): number {
+export function parseDigits(cs: Uint16Array, start: number, end: number, max: number): number {
   if (start >= end) return -1;
   let n = 0;
   for (let i = start; i < end; i++) {
-    const d = s.charCodeAt(i) - 0x30;
+    const d = cs[i]! - 0x30;
     if (d < 0 || d > 9) return -1;
     n = n * 10 + d;
     if (n > max) return -1;
@@ -211,13 +244,13 @@ const utf8 = new TextDecoder('utf-8');
  * return the unescaped text (escapes decoded as UTF-8, invalid sequences as U+FFFD).
  * Returns undefined (with `scanError` set) on a character that must have been escaped.
  */
-export function unescapeRange(s: string, start: number, end: number, flag: number, what: string): string | undefined {
+export function unescapeRange(s: string, cs: Uint16Array, start: number, end: number, flag: number, what: string): string | undefined {
   let hasEscape = false;
   for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
+    const c = cs[i]!;
     if (c === 0x25) {
       if (i + 2 >= end) return fail(`truncated %-escape in ${what}`, i);
-      if (hexVal(s.charCodeAt(i + 1)) < 0 || hexVal(s.charCodeAt(i + 2)) < 0) {
+      if (hexVal(cs[i + 1]!) < 0 || hexVal(cs[i + 2]!) < 0) {
         return fail(`bad %-escape in ${what}`, i);
       }
       hasEscape = true;
@@ -230,9 +263,9 @@ export function unescapeRange(s: string, start: number, end: number, flag: numbe
   const bytes: number[] = [];
   let ascii = true;
   for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
+    const c = cs[i]!;
     if (c === 0x25) {
-      const b = hexVal(s.charCodeAt(i + 1)) * 16 + hexVal(s.charCodeAt(i + 2));
+      const b = hexVal(cs[i + 1]!) * 16 + hexVal(cs[i + 2]!);
       if (b >= 0x80) ascii = false;
       bytes.push(b);
       i += 2;
@@ -251,13 +284,23 @@ export function describeChar(c: number): string {
  * or -1 when it is not terminated before `end`. Backslash escapes the next character.
  */
 export function quotedEnd(s: string, i: number, end: number): number {
+  for (let j = i + 1; j < end; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 0x5c) j++;
+    else if (c === 0x22) return j + 1;
+  }
+  return -1;
+}
+
+/** `quotedEnd` over the text `s` and its character codes `cs`. */
+export function quotedEndC(s: string, cs: Uint16Array, i: number, end: number): number {
   // The next '"' found natively ends the string unless a backslash precedes it. The search
   // may run past `end`, but only to the next '"' of `s`, and each '"' opens at most one
   // search, so the total stays linear in the length of `s`.
   const q = s.indexOf('"', i + 1);
-  if (q >= 0 && q < end && s.charCodeAt(q - 1) !== 0x5c) return q + 1;
+  if (q >= 0 && q < end && cs[q - 1]! !== 0x5c) return q + 1;
   for (let j = i + 1; j < end; j++) {
-    const c = s.charCodeAt(j);
+    const c = cs[j]!;
     if (c === 0x5c) j++;
     else if (c === 0x22) return j + 1;
   }
