@@ -2,6 +2,7 @@
 // The softphone command line: a thin shell over the engine (docs/architecture.md).
 import { Command } from 'commander';
 import { callCommand } from './commands/call.js';
+import { dialCommand } from './commands/dial.js';
 import { devicesCommand } from './commands/devices.js';
 import { listenCommand } from './commands/listen.js';
 import { optionsCommand } from './commands/options.js';
@@ -15,7 +16,10 @@ program
   .name('softphone')
   .description('A SIP softphone. With no command: start the engine, its API and the web UI on 127.0.0.1.')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // The default action and `serve` share option names (--port, --profile): without this the
+  // program took them from `serve --profile X`, and serve ran on the default profile and port.
+  .enablePositionalOptions();
 
 // With no command: the engine with its API and web UI (like `softphone serve`).
 addServeOptions(program).action(async (flags: ServeFlags) => {
@@ -28,6 +32,7 @@ callCommand(program);
 listenCommand(program);
 serveCommand(program);
 devicesCommand(program);
+dialCommand(program);
 
 try {
   await program.parseAsync(process.argv);
