@@ -2,7 +2,8 @@
  * The API on a real socket: the hono app served by @hono/node-server on 127.0.0.1, and the
  * event WebSocket (`/api/events`) served by `ws` on the same port, behind the same guard.
  * Each WebSocket first gets `{type:'state'}`, then every engine event in the one encoding of
- * phone/engine-events.ts.
+ * phone/engine-events.ts. `/api/audio` carries a call's audio to and from the page
+ * (audio-bridge.ts).
  */
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server } from 'node:http';
@@ -15,6 +16,7 @@ import type { PhoneEngine } from '../phone/engine.js';
 import type { EngineEvent, EngineEventType } from '../phone/engine-events.js';
 import { ENGINE_EVENT_TYPES, encodeEvent } from '../phone/engine-events.js';
 import { createApiApp } from './app.js';
+import { audioRequestOf, checkAudioRequest, serveAudioSocket } from './audio-bridge.js';
 import { guard } from './security.js';
 
 export interface ApiServerOptions {
@@ -75,12 +77,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const clients = new Set<WebSocket>();
+  // Audio sockets: no per-message compression (frames are small and time-critical).
+  const audioWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  const audioClients = new Set<WebSocket>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const audio = url.pathname === '/api/audio';
     const refused =
-      url.pathname !== '/api/events'
+      url.pathname !== '/api/events' && !audio
         ? { status: 404, body: { error: { code: 'not-found', message: 'no WebSocket here' } } }
-        : guard(
+        : (guard(
             {
               path: url.pathname,
               host: req.headers.host,
@@ -90,10 +96,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
               websocket: true,
             },
             config,
-          );
+          ) ?? (audio ? checkAudioRequest(opts.engine, audioRequestOf(url)) : undefined));
     if (refused) {
       const body = JSON.stringify(refused.body);
-      socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 401 ? 'Unauthorized' : refused.status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      const reason = refused.status === 401 ? 'Unauthorized' : refused.status === 403 ? 'Forbidden' : 'Not Found';
+      socket.end(`HTTP/1.1 ${refused.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
+    if (audio) {
+      audioWss.handleUpgrade(req, socket, head, (ws) => {
+        audioClients.add(ws);
+        ws.on('close', () => audioClients.delete(ws));
+        serveAudioSocket(ws, opts.engine, audioRequestOf(url));
+      });
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -125,8 +140,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     close() {
       closing ??= (async () => {
         for (const off of offs) off();
-        for (const ws of clients) ws.close(1001, 'the engine is stopping');
+        for (const ws of [...clients, ...audioClients]) ws.close(1001, 'the engine is stopping');
         wss.close();
+        audioWss.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections?.();

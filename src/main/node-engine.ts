@@ -10,6 +10,7 @@ import type { TransportProtocol } from '../sip/transport.js';
 import type { CallAudio } from '../phone/call.js';
 import type { LineFactory, LineSpec } from '../phone/engine.js';
 import { PhoneEngine } from '../phone/engine.js';
+import { CallAudioHub } from '../phone/call-audio-hub.js';
 import { createNodePhone } from './node.js';
 
 export interface NodeEngineOptions {
@@ -20,6 +21,8 @@ export interface NodeEngineOptions {
   rtpPorts?: { min: number; max: number };
   tlsCaFiles?: string[];
   dnsServers?: string[];
+  /** Each call's audio. Default: the browser page attached to the call (engine.audioHub,
+   * api/audio-bridge.ts), else silence. */
   audio?: (call: { direction: 'outgoing' | 'incoming'; id: string }) => CallAudio;
   logger?: Logger;
   statsIntervalMs?: number;
@@ -70,9 +73,11 @@ export function nodeLineFactory(opts: NodeEngineOptions = {}): LineFactory {
 }
 
 export function createNodeEngine(opts: NodeEngineOptions = {}): Promise<PhoneEngine> {
+  const audioHub = new CallAudioHub();
   return PhoneEngine.open({
     profileDir: opts.profileDir ?? defaultProfileDir(),
-    createLine: nodeLineFactory(opts),
+    createLine: nodeLineFactory({ ...opts, audio: opts.audio ?? ((call) => audioHub.callAudio(call.id)) }),
+    audioHub,
     logger: opts.logger,
     statsIntervalMs: opts.statsIntervalMs,
   });

@@ -62,6 +62,8 @@ export interface CallOptions {
   /** Our Contact. */
   contact: SipUri;
   random: () => string;
+  /** The call's id (default: a fresh `random()`); the audio factory was given the same. */
+  id?: string;
 }
 
 export interface CallEndInfo {
@@ -139,7 +141,7 @@ export class Call extends Emitter<CallEvents> {
     opts: CallOptions,
   ): Promise<Call> {
     const transport = await opts.media.openRtp();
-    const call = new Call('outgoing', target.to ?? { uri: target.uri, params: new Map() }, transport, opts, opts.random());
+    const call = new Call('outgoing', target.to ?? { uri: target.uri, params: new Map() }, transport, opts, opts.id ?? opts.random());
     call.keep(new Promise<void>((resolve) => (call.inviteConcluded = resolve)));
     const offer = serializeSdp(call.oa.createOffer());
     call.outgoing = ua.invite(
@@ -196,7 +198,7 @@ export class Call extends Emitter<CallEvents> {
   /** Wrap an incoming INVITE: media ports are reserved now; answer() or decline() decides. */
   static async receive(invite: IncomingInvite, opts: CallOptions): Promise<Call> {
     const transport = await opts.media.openRtp();
-    const call = new Call('incoming', invite.request.from, transport, opts, opts.random());
+    const call = new Call('incoming', invite.request.from, transport, opts, opts.id ?? opts.random());
     call.incoming = invite;
     invite.on('cancelled', () => call.finish({ cause: 'cancelled', reason: 'the caller cancelled', by: 'remote', status: 487 }));
     if (invite.body) {

@@ -24,6 +24,7 @@ import { serializeUri } from '../sip/serializer.js';
 import type { TransportProtocol } from '../sip/transport.js';
 import { parseUri } from '../sip/uri.js';
 import type { Call, DtmfMode } from './call.js';
+import { CallAudioHub } from './call-audio-hub.js';
 import { EngineCall, historyEntry } from './engine-call.js';
 import { EngineError, toEngineError } from './engine-errors.js';
 import type { EngineEventMap } from './engine-events.js';
@@ -58,6 +59,9 @@ export interface PhoneEngineOptions {
   logger?: Logger;
   /** How often `stats` events go out per established call (default 1000 ms). */
   statsIntervalMs?: number;
+  /** Where clients (the browser page) attach to calls' audio; the line factory's audio should
+   * come from it (main/node-engine.ts). Default: a hub of its own. */
+  audioHub?: CallAudioHub;
 }
 
 interface Line {
@@ -70,6 +74,8 @@ interface Line {
 
 export class PhoneEngine extends Emitter<EngineEventMap> {
   readonly store: PhoneStore;
+  /** Calls' audio endpoints that the browser page attaches to (api/audio-bridge.ts). */
+  readonly audioHub: CallAudioHub;
   private readonly opts: PhoneEngineOptions;
   private readonly log: Logger;
   private readonly lines = new Map<number, Line>();
@@ -82,6 +88,7 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     super();
     this.store = store;
     this.opts = opts;
+    this.audioHub = opts.audioHub ?? new CallAudioHub();
     this.log = (opts.logger ?? silentLogger).child('phone.engine');
     this.direct = { accountId: null, phone: undefined, registration: { state: 'unregistered' }, ops: Promise.resolve() };
   }
@@ -486,6 +493,7 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     call.once('ended', (end) => {
       clearTimeout(c.autoAnswer);
       this.calls.delete(c.id);
+      this.audioHub.end(c.id);
       this.writeHistory(() => c.recordEnd(this.store, end));
       this.emitCall(c);
     });

@@ -223,6 +223,7 @@ export class Phone extends Emitter<PhoneEvents> {
     const acc = this.opts.account;
     const id = this.ua.random();
     return {
+      id,
       media: this.opts.media,
       codecs: this.codecCaps,
       audio: audio ?? this.opts.audio?.({ direction, id }),
