@@ -140,7 +140,7 @@ test('a 440 Hz tone played into t1 comes back from t1.monitor: frequency within 
   t.diagnostic(`440 Hz → ${hz.toFixed(2)} Hz; coverage ${(cov.coverage * 100).toFixed(1)} % (longest gap ${cov.longestGapMs} ms); playback→capture latency ${r.latencyMs!.toFixed(1)} ms`);
   t.diagnostic(`capture ${JSON.stringify(mic.stats())}; playback ${JSON.stringify(speaker.stats())}`);
   assert.ok(Math.abs(hz - 440) / 440 < 0.02, `dominant ${hz} Hz`);
-  assert.ok(cov.coverage >= 0.95, `coverage ${cov.coverage}`);
+  assert.ok(cov.coverage >= 0.9, `coverage ${cov.coverage}`);
   assert.ok(r.latencyMs! < 400, `latency ${r.latencyMs} ms`);
   // Before the tone: silence from the null sink, i.e. no noise of our own.
   const lead = r.captured.subarray(0, 8000 * 0.9);
@@ -159,7 +159,7 @@ test('the device can run at 48 kHz with the engine resampling to and from the ca
   const cov = activeCoverage(span, 8000, SIGNAL_RMS);
   t.diagnostic(`1000 Hz via 48 kHz devices → ${hz.toFixed(2)} Hz, coverage ${(cov.coverage * 100).toFixed(1)} %, latency ${r.latencyMs?.toFixed(1)} ms`);
   assert.ok(Math.abs(hz - 1000) / 1000 < 0.02, `dominant ${hz} Hz`);
-  assert.ok(cov.coverage >= 0.95, `coverage ${cov.coverage}`);
+  assert.ok(cov.coverage >= 0.9, `coverage ${cov.coverage}`);
 });
 
 test('levels: input level 0.5 halves the tone, output level 0 silences it; bad levels are refused', { skip }, async (t) => {
