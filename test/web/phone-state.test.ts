@@ -142,3 +142,18 @@ test('a call update without stats keeps the last stats', () => {
   assert.deepEqual(s.calls[0]?.stats, { lossPct: 0, jitterMs: 2, rttMs: null });
   assert.equal(s.calls[0]?.muted, true);
 });
+
+test('a late REST reply does not take a call back: not behind its state, not after it ended', () => {
+  let s = phoneReducer(EMPTY_STATE, { type: 'call', data: call('c1', 'calling', { direction: 'outgoing' }) });
+  s = phoneReducer(s, { type: 'call', data: call('c1', 'established', { direction: 'outgoing' }) });
+  // The dial's reply ("calling") lands after the established event.
+  s = phoneReducer(s, { type: 'call', data: call('c1', 'calling', { direction: 'outgoing' }) });
+  assert.equal(s.calls[0]?.state, 'established');
+  // Hold changes within a state still apply.
+  s = phoneReducer(s, { type: 'call', data: call('c1', 'established', { direction: 'outgoing', hold: { local: true, remote: false } }) });
+  assert.equal(s.calls[0]?.hold.local, true);
+  // It ends; a reply about it arriving later does not bring it back.
+  s = phoneReducer(s, { type: 'call', data: call('c1', 'ended', { direction: 'outgoing' }) });
+  s = phoneReducer(s, { type: 'call', data: call('c1', 'ringing', { direction: 'outgoing' }) });
+  assert.deepEqual(s.calls, []);
+});

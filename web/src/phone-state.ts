@@ -15,6 +15,8 @@ export interface UiState extends PhoneState {
   dtmfReceived: Record<string, string>;
   /** The last call that ended, and why, for a moment's note on the dial pad. */
   lastEnded: { id: string; name: string; reason: string | null; outcome: string | null; at: number } | null;
+  /** Ids of calls that ended lately: a late REST reply about one must not bring it back. */
+  endedIds: string[];
 }
 
 export const EMPTY_STATE: UiState = {
@@ -26,7 +28,11 @@ export const EMPTY_STATE: UiState = {
   contactsVersion: 0,
   dtmfReceived: {},
   lastEnded: null,
+  endedIds: [],
 };
+
+/** How far along a call is; a call never goes back (calling → ringing → early → established). */
+const CALL_PROGRESS: Record<string, number> = { calling: 0, incoming: 0, ringing: 1, early: 2, established: 3 };
 
 export type UiAction = PhoneEvent | { type: 'accounts'; data: Account[] } | { type: 'account-saved'; data: Account } | { type: 'call-removed'; data: string };
 
@@ -117,8 +123,13 @@ export function phoneReducer(state: UiState, action: UiAction): UiState {
         const reason = [end.status, end.reason].filter((x) => x !== undefined && x !== '').join(' ') || null;
         return { ...gone, lastEnded: { id: call.id, name, reason, outcome: end.outcome ?? null, at: Date.now() } };
       }
-      // A call update without stats keeps the last ones (stats come once a second on their own).
+      // A REST reply (dial, answer) can arrive after the events that overtook it: a call that
+      // already ended, or a state behind the one known, is stale (seen: the dial's "calling"
+      // reply landing after "established", leaving the screen on "Calling…").
+      if (state.endedIds.includes(call.id)) return state;
       const before = state.calls.find((c) => c.id === call.id);
+      if (before && (CALL_PROGRESS[call.state] ?? 0) < (CALL_PROGRESS[before.state] ?? 0)) return state;
+      // A call update without stats keeps the last ones (stats come once a second on their own).
       const next = normaliseCall(call);
       if (next.stats === undefined && before?.stats) next.stats = before.stats;
       return { ...state, calls: upsert(state.calls, next) };
@@ -126,7 +137,7 @@ export function phoneReducer(state: UiState, action: UiAction): UiState {
     case 'call-removed': {
       const id = String(data);
       const { [id]: _gone, ...dtmfReceived } = state.dtmfReceived;
-      return { ...state, calls: state.calls.filter((c) => c.id !== id), dtmfReceived };
+      return { ...state, calls: state.calls.filter((c) => c.id !== id), dtmfReceived, endedIds: [...state.endedIds.filter((x) => x !== id), id].slice(-50) };
     }
     case 'stats': {
       if (!isObject(data)) return state;
