@@ -2,8 +2,6 @@
  * The engine on Node: each line is a Phone from createNodePhone (its own UserAgent and
  * sockets), and the profile lives in the platform's data directory unless told otherwise.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from '../platform/logger.js';
 import type { SipUri } from '../sip/message.js';
 import type { TransportProtocol } from '../sip/transport.js';
@@ -12,6 +10,7 @@ import type { LineFactory, LineSpec } from '../phone/engine.js';
 import { PhoneEngine } from '../phone/engine.js';
 import { CallAudioHub } from '../phone/call-audio-hub.js';
 import { createNodePhone } from './node.js';
+import { defaultProfileDir } from './profile-dir.js';
 
 export interface NodeEngineOptions {
   profileDir?: string;
@@ -28,14 +27,7 @@ export interface NodeEngineOptions {
   statsIntervalMs?: number;
 }
 
-/** Where the profile goes: $XDG_DATA_HOME/softphone (~/.local/share/softphone) on Linux,
- * ~/Library/Application Support/softphone on macOS, %APPDATA%\softphone on Windows. */
-export function defaultProfileDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'softphone');
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'softphone');
-  const xdg = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
-  return join(xdg, 'softphone');
-}
+export { defaultProfileDir } from './profile-dir.js';
 
 function withTransport(uri: SipUri, transport: TransportProtocol): SipUri {
   if (transport === 'udp' || uri.params.has('transport')) return uri;

@@ -3,13 +3,14 @@
  * UI on 127.0.0.1, print the URL with the token, optionally open the browser, and close
  * cleanly on Ctrl-C (hang up, unregister, close the store).
  */
-import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
+import { removeEngineFile, writeEngineFile } from '../../api/engine-file.js';
 import { loadOrCreateToken } from '../../api/token.js';
 import { startApiServer } from '../../api/server.js';
 import { createNodeEngine, defaultProfileDir } from '../../main/node-engine.js';
 import { CliError } from '../errors.js';
 import { portFrom } from '../account-options.js';
+import { openBrowser } from '../open-browser.js';
 
 export interface ServeFlags {
   port?: string;
@@ -32,14 +33,6 @@ export function serveCommand(program: Command): void {
   });
 }
 
-function openBrowser(url: string): void {
-  const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
-  const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
-  child.on('error', () => process.stderr.write(`softphone: could not open a browser (${cmd}); open the URL above yourself\n`));
-  child.unref();
-}
-
 export async function runServe(flags: ServeFlags): Promise<void> {
   const port = portFrom(flags.port ?? '8640', '--port') ?? 8640;
   const profileDir = flags.profile ?? defaultProfileDir();
@@ -52,6 +45,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     throw new CliError(`the API did not start: ${err instanceof Error ? err.message : String(err)}`, 1);
   });
   const url = `${server.url}#token=${token}`;
+  // Where `softphone dial` (the desktop's sip:/tel: handler) finds this engine; gone on a clean exit.
+  writeEngineFile(profileDir, { port: server.port, pid: process.pid, url: server.url, startedAt: Date.now() });
   process.stdout.write(`softphone is running: ${url}\n`);
   if (port !== 0 && server.port !== port) process.stdout.write(`(port ${port} was taken; using ${server.port})\n`);
   process.stdout.write(`profile: ${profileDir}\n`);
@@ -66,6 +61,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       }
       stopping = true;
       process.stdout.write('stopping: hanging up, unregistering...\n');
+      removeEngineFile(profileDir);
       void server
         .close()
         .then(() => engine.close())
