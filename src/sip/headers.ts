@@ -7,7 +7,7 @@ import type { AuthValue, CSeq, Params, Via } from './message.js';
 import type { ParseResult } from './parse-result.js';
 import { scanHeaderParams, scanHost, scanPos, viaFields } from './uri.js';
 import {
-  PVAL, TOKEN, codesOf, describeChar, eqLower, fail, paramName, parseDigits, parseDigitsText, quotedEndC, scanError, skipClass,
+  codesOf, describeChar, eqLower, fail, paramName, parseDigits, parseDigitsText, quotedEndC, scanError, skipPval, skipToken,
   skipWs, unquote,
 } from './scan.js';
 
@@ -36,19 +36,19 @@ function transportToken(s: string, cs: Uint16Array, start: number, end: number):
  */
 export function scanVia(s: string, cs: Uint16Array, i: number, end: number): Via | undefined {
   i = skipWs(cs, i, end);
-  let j = skipClass(cs, i, end, TOKEN);
+  let j = skipToken(cs, i, end);
   if (j - i !== 3 || (cs[i]! | 0x20) !== 0x73 || (cs[i + 1]! | 0x20) !== 0x69 || (cs[i + 2]! | 0x20) !== 0x70) {
     return fail('Via protocol name must be "SIP"', i);
   }
   i = skipWs(cs, j, end);
   if (i >= end || cs[i]! !== 0x2f) return fail('expected "/" after "SIP" in Via', i);
   i = skipWs(cs, i + 1, end);
-  j = skipClass(cs, i, end, TOKEN);
+  j = skipToken(cs, i, end);
   if (j === i) return fail('missing protocol version in Via', i);
   i = skipWs(cs, j, end);
   if (i >= end || cs[i]! !== 0x2f) return fail('expected "/" before the transport in Via', i);
   i = skipWs(cs, i + 1, end);
-  j = skipClass(cs, i, end, TOKEN);
+  j = skipToken(cs, i, end);
   if (j === i) return fail('missing transport in Via', i);
   const transport = transportToken(s, cs, i, j);
   i = skipWs(cs, j, end);
@@ -130,7 +130,7 @@ export function scanCSeq(s: string, cs: Uint16Array, i: number, end: number): CS
   if (seq < 0) return fail('CSeq sequence number above 2**32-1', i);
   i = skipWs(cs, j, end);
   if (i === j) return fail('expected whitespace after the CSeq number', i);
-  j = skipClass(cs, i, end, TOKEN);
+  j = skipToken(cs, i, end);
   if (j === i) return fail('missing CSeq method', i);
   const method = s.slice(i, j);
   if (skipWs(cs, j, end) !== end) return fail(`unexpected ${describeChar(cs[j]!)} after the CSeq method`, j);
@@ -143,14 +143,14 @@ export function scanCSeq(s: string, cs: Uint16Array, i: number, end: number): CS
  */
 export function scanAuth(s: string, cs: Uint16Array, i: number, end: number): AuthValue | undefined {
   i = skipWs(cs, i, end);
-  let j = skipClass(cs, i, end, TOKEN);
+  let j = skipToken(cs, i, end);
   if (j === i) return fail('missing authentication scheme', i);
   const scheme = eqLower(cs, i, j, 'digest') ? 'Digest' : s.slice(i, j);
   i = skipWs(cs, j, end);
   if (i === j) return fail('expected whitespace after the authentication scheme', i);
   const params = new Map<string, string>();
   for (;;) {
-    j = skipClass(cs, i, end, TOKEN);
+    j = skipToken(cs, i, end);
     if (j === i) return fail('expected an authentication parameter name', i);
     const name = paramName(s, cs, i, j);
     i = skipWs(cs, j, end);
@@ -162,9 +162,9 @@ export function scanAuth(s: string, cs: Uint16Array, i: number, end: number): Au
       params.set(name, unquote(s, i, qe));
       i = qe;
     } else {
-      j = skipClass(cs, i, end, PVAL);
+      j = skipPval(cs, i, end);
       // token68-ish values (base64 with "/" and "=") are tolerated in unknown schemes.
-      while (j < end && (cs[j]! === 0x2f || cs[j]! === 0x3d)) j = skipClass(cs, j + 1, end, PVAL);
+      while (j < end && (cs[j]! === 0x2f || cs[j]! === 0x3d)) j = skipPval(cs, j + 1, end);
       if (j === i) return fail(`empty value of "${name}"`, i);
       params.set(name, s.slice(i, j));
       i = j;

@@ -16,7 +16,7 @@ import type { AuthValue, ContactValue, CSeq, Header, NameAddr, SipMessage, SipRe
 import type { ParseResult, SipParseError, SipParseErrorCode } from './parse-result.js';
 import { scanAuth, scanCSeq, scanViaList } from './headers.js';
 import { scanNameAddr, scanNameAddrList, scanPos, scanUri } from './uri.js';
-import { TOKEN, codesOf, eqLower, parseDigits, parseDigitsText, scanError, skipClass, skipWs, trimEnd } from './scan.js';
+import { codesOf, eqFold, foldCodes, parseDigits, parseDigitsText, scanError, skipToken, skipWs, trimEnd } from './scan.js';
 
 export type { ParseResult, SipParseError, SipParseErrorCode } from './parse-result.js';
 export { parseUri, parseNameAddr, parseNameAddrList } from './uri.js';
@@ -44,6 +44,11 @@ const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H
  * case ones), so the comparison is case-insensitive. Written out by hand: this runs for every
  * header line, and a generic comparison loop costs several times more here.
  */
+const L_MAX_FORWARDS = foldCodes('max-forwards'), L_CONTENT_TYPE = foldCodes('content-type'),
+  L_RECORD_ROUTE = foldCodes('record-route'), L_AUTHORIZATION = foldCodes('authorization'),
+  L_CONTENT_LENGTH = foldCodes('content-length'), L_WWW_AUTHENTICATE = foldCodes('www-authenticate'),
+  L_PROXY_AUTHENTICATE = foldCodes('proxy-authenticate'), L_PROXY_AUTHORIZATION = foldCodes('proxy-authorization');
+
 function headerId(s: string, cs: Uint16Array, a: number, b: number): number {
   const c0 = cs[a]! | 0x20;
   switch (b - a) {
@@ -79,14 +84,14 @@ function headerId(s: string, cs: Uint16Array, a: number, b: number): number {
       return (cs[a + 1]! | 0x20) === 0x6f && (cs[a + 2]! | 0x20) === 0x6e && (cs[a + 3]! | 0x20) === 0x74 &&
         (cs[a + 4]! | 0x20) === 0x61 && (cs[a + 5]! | 0x20) === 0x63 && (cs[a + 6]! | 0x20) === 0x74 ? H_CONTACT : H_OTHER;
     case 12: // max-forwards, content-type, record-route
-      if (c0 === 0x6d) return eqLower(cs, a, b, 'max-forwards') ? H_MAX_FORWARDS : H_OTHER;
-      if (c0 === 0x63) return eqLower(cs, a, b, 'content-type') ? H_CONTENT_TYPE : H_OTHER;
-      return c0 === 0x72 && eqLower(cs, a, b, 'record-route') ? H_RECORD_ROUTE : H_OTHER;
-    case 13: return c0 === 0x61 && eqLower(cs, a, b, 'authorization') ? H_AUTHORIZATION : H_OTHER;
-    case 14: return c0 === 0x63 && eqLower(cs, a, b, 'content-length') ? H_CONTENT_LENGTH : H_OTHER;
-    case 16: return c0 === 0x77 && eqLower(cs, a, b, 'www-authenticate') ? H_WWW_AUTHENTICATE : H_OTHER;
-    case 18: return c0 === 0x70 && eqLower(cs, a, b, 'proxy-authenticate') ? H_PROXY_AUTHENTICATE : H_OTHER;
-    case 19: return c0 === 0x70 && eqLower(cs, a, b, 'proxy-authorization') ? H_PROXY_AUTHORIZATION : H_OTHER;
+      if (c0 === 0x6d) return eqFold(cs, a, L_MAX_FORWARDS) ? H_MAX_FORWARDS : H_OTHER;
+      if (c0 === 0x63) return eqFold(cs, a, L_CONTENT_TYPE) ? H_CONTENT_TYPE : H_OTHER;
+      return c0 === 0x72 && eqFold(cs, a, L_RECORD_ROUTE) ? H_RECORD_ROUTE : H_OTHER;
+    case 13: return c0 === 0x61 && eqFold(cs, a, L_AUTHORIZATION) ? H_AUTHORIZATION : H_OTHER;
+    case 14: return c0 === 0x63 && eqFold(cs, a, L_CONTENT_LENGTH) ? H_CONTENT_LENGTH : H_OTHER;
+    case 16: return c0 === 0x77 && eqFold(cs, a, L_WWW_AUTHENTICATE) ? H_WWW_AUTHENTICATE : H_OTHER;
+    case 18: return c0 === 0x70 && eqFold(cs, a, L_PROXY_AUTHENTICATE) ? H_PROXY_AUTHENTICATE : H_OTHER;
+    case 19: return c0 === 0x70 && eqFold(cs, a, L_PROXY_AUTHORIZATION) ? H_PROXY_AUTHORIZATION : H_OTHER;
   }
   return H_OTHER;
 }
@@ -273,7 +278,7 @@ function parseStartLine(d: Draft, s: string, cs: Uint16Array, end: number): bool
   // Request-Line = Method SP Request-URI SP SIP-Version: exactly one SP each (RFC 4475 §3.1.2.9).
   const sp1 = s.indexOf(' ', 0);
   if (sp1 <= 0 || sp1 >= end) return startLineError(d, 'not a SIP request or status line', 0);
-  if (skipClass(cs, 0, sp1, TOKEN) !== sp1) return startLineError(d, 'the method is not a token', 0);
+  if (skipToken(cs, 0, sp1) !== sp1) return startLineError(d, 'the method is not a token', 0);
   const sp2 = s.indexOf(' ', sp1 + 1);
   if (sp2 < 0 || sp2 >= end) return startLineError(d, 'the request line needs Method SP Request-URI SP SIP-Version', sp1);
   if (sp2 === sp1 + 1) return startLineError(d, 'more than one SP after the method', sp1);
@@ -335,15 +340,16 @@ function unfold(s: string, a: number, b: number): string {
 
 /** Scan the header lines of `s[i, limit)` (`limit` is just after the last line's LF). */
 function parseHeaders(d: Draft, s: string, cs: Uint16Array, i: number, limit: number): void {
+  lfNext = 0;
   while (i < limit) {
-    let lf = s.indexOf('\n', i);
+    let lf = lfFrom(s, i);
     if (lf < 0 || lf >= limit) lf = limit;
     // Continuation lines start with SP or HTAB.
     let foldedEnd = -1;
     while (lf + 1 < limit) {
       const c = cs[lf + 1]!;
       if (c !== 0x20 && c !== 0x09) break;
-      let next = s.indexOf('\n', lf + 1);
+      let next = lfFrom(s, lf + 1);
       if (next < 0 || next >= limit) next = limit;
       foldedEnd = next;
       lf = next;
@@ -364,7 +370,7 @@ function parseHeaders(d: Draft, s: string, cs: Uint16Array, i: number, limit: nu
 
 /** One header field `s[a, b)`: name, optional LWS, colon, value. */
 function parseHeaderField(d: Draft, s: string, cs: Uint16Array, a: number, b: number): void {
-  const ne0 = skipClass(cs, a, b, TOKEN);
+  const ne0 = skipToken(cs, a, b);
   const ne = ne0;
   let colon = skipWs(cs, ne0, b);
   if (ne === a || colon >= b || cs[colon]! !== 0x3a) {
@@ -392,11 +398,34 @@ function findHeaderEndBytes(b: Uint8Array, from: number): number {
   }
 }
 
+/**
+ * The LFs of the header section in order, as findHeaderEndString met them, so that
+ * parseHeaders does not search for them again. `lfFull`: there were more than `lfs` holds,
+ * and those after the last one kept are searched for again.
+ */
+const lfs = new Int32Array(256);
+let lfCount = 0;
+let lfFull = false;
+/** Index in `lfs` of the first LF parseHeaders has not passed yet. */
+let lfNext = 0;
+
+/** `s.indexOf('\n', from)` for the `s` findHeaderEndString last scanned, read from `lfs`. */
+function lfFrom(s: string, from: number): number {
+  while (lfNext < lfCount && lfs[lfNext]! < from) lfNext++;
+  if (lfNext < lfCount) return lfs[lfNext]!;
+  // Every LF before the end of the header section is in `lfs` unless it was full.
+  return lfFull ? s.indexOf('\n', from) : -1;
+}
+
 function findHeaderEndString(s: string, from: number): number {
   let i = from;
+  lfCount = 0;
+  lfFull = false;
   for (;;) {
     const lf = s.indexOf('\n', i);
     if (lf < 0) return -1;
+    if (lfCount < lfs.length) lfs[lfCount++] = lf;
+    else lfFull = true;
     const n = s.charCodeAt(lf + 1);
     if (n === 10) return lf + 1;
     if (n === 13 && s.charCodeAt(lf + 2) === 10) return lf + 2;
@@ -501,6 +530,8 @@ function parse(input: Uint8Array | string, opts?: ParseOptions): ParseResult<Sip
       hdrEnd = e < 0 ? -1 : e + 1;
       bodyStart = e < 0 ? -1 : start + e + 1;
     } else {
+      lfCount = 0;
+      lfFull = true; // parseHeaders searches `s` itself
       const e = findHeaderEndBytes(bytes!, start);
       s = utf8.decode(bytes!.subarray(start, e < 0 ? len : e + 1));
       hdrEnd = e < 0 ? -1 : s.length;

@@ -104,6 +104,97 @@ export function skipClass(cs: Uint16Array, i: number, end: number, flag: number)
   return i;
 }
 
+/*
+ * The hot runs of one class, with the class as three 32-bit masks (characters 0x20-0x3f,
+ * 0x40-0x5f, 0x60-0x7f; no class holds anything else) written into the code, so that a
+ * character costs no load from CLASS. The masks were generated from CLASS, and the block after
+ * these functions checks them against it once, when the module loads.
+ */
+
+/** `skipClass(cs, i, end, TOKEN)`. */
+export function skipToken(cs: Uint16Array, i: number, end: number): number {
+  while (i < end) {
+    const c = cs[i]!;
+    const m = c < 0x20 ? 0 : c < 0x40 ? 0x03ff6ca2 : c < 0x60 ? 0x87fffffe : c < 0x80 ? 0x47ffffff : 0;
+    if (((m >>> (c & 31)) & 1) === 0) break;
+    i++;
+  }
+  return i;
+}
+
+/** `skipClass(cs, i, end, PVAL)`. */
+export function skipPval(cs: Uint16Array, i: number, end: number): number {
+  while (i < end) {
+    const c = cs[i]!;
+    const m = c < 0x20 ? 0 : c < 0x40 ? 0x07ff6ca2 : c < 0x60 ? 0xaffffffe : c < 0x80 ? 0x47ffffff : 0;
+    if (((m >>> (c & 31)) & 1) === 0) break;
+    i++;
+  }
+  return i;
+}
+
+/** `skipClass(cs, i, end, USER)`. */
+export function skipUser(cs: Uint16Array, i: number, end: number): number {
+  while (i < end) {
+    const c = cs[i]!;
+    const m = c < 0x20 ? 0 : c < 0x40 ? 0xabffffd2 : c < 0x60 ? 0x87fffffe : c < 0x80 ? 0x47fffffe : 0;
+    if (((m >>> (c & 31)) & 1) === 0) break;
+    i++;
+  }
+  return i;
+}
+
+/** `skipClass(cs, i, end, PARAMCHAR)`. */
+export function skipParamchar(cs: Uint16Array, i: number, end: number): number {
+  while (i < end) {
+    const c = cs[i]!;
+    const m = c < 0x20 ? 0 : c < 0x40 ? 0x07ffefd2 : c < 0x60 ? 0xaffffffe : c < 0x80 ? 0x47fffffe : 0;
+    if (((m >>> (c & 31)) & 1) === 0) break;
+    i++;
+  }
+  return i;
+}
+
+/** `skipClass(cs, i, end, HOST)`. */
+export function skipHost(cs: Uint16Array, i: number, end: number): number {
+  while (i < end) {
+    const c = cs[i]!;
+    const m = c < 0x20 ? 0 : c < 0x40 ? 0x03ff6000 : c < 0x60 ? 0x87fffffe : c < 0x80 ? 0x07fffffe : 0;
+    if (((m >>> (c & 31)) & 1) === 0) break;
+    i++;
+  }
+  return i;
+}
+
+{
+  // The masks above must say what CLASS says (checked once at load; cheap).
+  const one = new Uint16Array(1);
+  const pairs: [(cs: Uint16Array, i: number, end: number) => number, number][] = [
+    [skipToken, TOKEN], [skipPval, PVAL], [skipUser, USER], [skipParamchar, PARAMCHAR], [skipHost, HOST],
+  ];
+  for (const [skip, flag] of pairs) {
+    for (let c = 0; c < 256; c++) {
+      one[0] = c;
+      if ((skip(one, 0, 1) === 1) !== ((CLASS[c]! & flag) !== 0)) throw new Error(`scan.ts: class mask disagrees with CLASS at ${c}`);
+    }
+  }
+}
+
+/** The codes of a lower-case literal, for `eqFold`. */
+export function foldCodes(lit: string): Uint16Array {
+  return codesOf(lit);
+}
+
+/**
+ * Whether `cs[a, a + lit.length)` spells the lower-case literal `lit` (from `foldCodes`) in any
+ * case, comparing each code `| 0x20`. Only for token or URI-parameter characters, among which
+ * `| 0x20` maps nothing but upper-case letters onto anything else. The caller checks the length.
+ */
+export function eqFold(cs: Uint16Array, a: number, lit: Uint16Array): boolean {
+  for (let k = 0; k < lit.length; k++) if ((cs[a + k]! | 0x20) !== lit[k]) return false;
+  return true;
+}
+
 /** Case-insensitive comparison of `s[start, end)` with a lowercase ASCII literal. */
 export function eqLower(cs: Uint16Array, start: number, end: number, lower: string): boolean {
   if (end - start !== lower.length) return false;
@@ -124,6 +215,8 @@ export function eqLower(cs: Uint16Array, start: number, end: number, lower: stri
  * `c | 0x20`, packed four to a number: among those characters `| 0x20` maps only upper-case
  * letters (onto lower case), so equal packs mean equal names, case-insensitively.
  */
+const SIP_INSTANCE = foldCodes('+sip.instance');
+
 export function paramName(s: string, cs: Uint16Array, a: number, b: number): string {
   const len = b - a;
   if (len > 0 && len <= 9) {
@@ -179,7 +272,7 @@ export function paramName(s: string, cs: Uint16Array, a: number, b: number): str
         if (w1 === 0x616c676f && w2 === 0x72697468 && w3 === 0x6d) return 'algorithm';
         break;
     }
-  } else if (len === 13 && cs[a]! === 0x2b && eqLower(cs, a, b, '+sip.instance')) return '+sip.instance';
+  } else if (len === 13 && cs[a]! === 0x2b && eqFold(cs, a, SIP_INSTANCE)) return '+sip.instance';
   return sliceLower(s, cs, a, b);
 }
 

@@ -8,9 +8,9 @@
 import type { NameAddr, OtherUri, Params, SipUri, TelUri, Uri } from './message.js';
 import type { ParseResult } from './parse-result.js';
 import {
-  CLASS, HNV, HOST, PARAMCHAR, PASSWORD, PVAL, TOKEN, USER,
-  codesOf, describeChar, fail, indexIn, lowerString, paramName, quotedEndC, scanError, skipClass, skipWs, sliceLower,
-  trimEnd, unescapeRange, unquote, parseDigits,
+  CLASS, HNV, PARAMCHAR, PASSWORD, PVAL, TOKEN, USER,
+  codesOf, describeChar, fail, indexIn, lowerString, paramName, quotedEndC, scanError, skipHost, skipParamchar, skipPval,
+  skipToken, skipUser, skipWs, sliceLower, trimEnd, unescapeRange, unquote, parseDigits,
 } from './scan.js';
 
 /** Where the last successful `scan*` call stopped. */
@@ -50,7 +50,7 @@ export function scanHost(s: string, cs: Uint16Array, i: number, end: number): nu
     }
     return j + 1;
   }
-  const j = skipClass(cs, i, end, HOST);
+  const j = skipHost(cs, i, end);
   if (j === i) {
     fail(i < end ? `character ${describeChar(cs[i]!)} where a host was expected` : 'missing host', i);
     return -1;
@@ -64,7 +64,7 @@ function scanUriParams(s: string, cs: Uint16Array, i: number, end: number, param
     const start = i + 1;
     // Fast path, one pass: a name and an optional value of plain PARAMCHARs (no %-escape),
     // which is exactly what the general path below accepts without unescaping.
-    const ne = skipClass(cs, start, end, PARAMCHAR);
+    const ne = skipParamchar(cs, start, end);
     if (ne > start) {
       const c = ne < end ? cs[ne]! : 0x3b;
       if (c === 0x3b || c === 0x3f) {
@@ -73,7 +73,7 @@ function scanUriParams(s: string, cs: Uint16Array, i: number, end: number, param
         continue;
       }
       if (c === 0x3d) {
-        const ve = skipClass(cs, ne + 1, end, PARAMCHAR);
+        const ve = skipParamchar(cs, ne + 1, end);
         const c2 = ve < end ? cs[ve]! : 0x3b;
         if (c2 === 0x3b || c2 === 0x3f) {
           params.set(paramName(s, cs, start, ne), s.slice(ne + 1, ve));
@@ -137,7 +137,7 @@ function scanUriHeaders(s: string, cs: Uint16Array, i: number, end: number, head
 function scanSipUri(s: string, cs: Uint16Array, start: number, end: number, scheme: 'sip' | 'sips'): SipUri | undefined {
   // The user part is most often plain USER characters up to the "@"; when the run of them
   // stops elsewhere, the "@" (if any) is after the run, since USER excludes it.
-  const run = skipClass(cs, start, end, USER);
+  const run = skipUser(cs, start, end);
   if (run > start && run < end && cs[run]! === 0x40) return scanSipHost(s, cs, run + 1, end, scheme, s.slice(start, run), undefined);
   const at = run >= end ? -1 : indexIn(cs, 0x40 /* @ */, run, end);
   let user: string | undefined;
@@ -257,7 +257,7 @@ export function scanHeaderParams(s: string, cs: Uint16Array, i: number, end: num
       return -1;
     }
     i = skipWs(cs, i + 1, end);
-    const ne = skipClass(cs, i, end, TOKEN);
+    const ne = skipToken(cs, i, end);
     if (ne === i) {
       fail('empty parameter name', i);
       return -1;
@@ -276,7 +276,7 @@ export function scanHeaderParams(s: string, cs: Uint16Array, i: number, end: num
         value = s.slice(i, qe);
         i = qe;
       } else {
-        const ve = skipClass(cs, i, end, PVAL);
+        const ve = skipPval(cs, i, end);
         if (ve === i) {
           fail(`empty value for parameter "${name}"`, i);
           return -1;
