@@ -91,6 +91,13 @@ async function errorOf(res: Response): Promise<ApiError> {
 
 const enc = (id: string | number) => encodeURIComponent(String(id));
 
+/** The URL of one of the engine's WebSockets (`/api/events`, `/api/audio`), with the token. */
+export function socketUrl(path: string, params: Record<string, string> = {}): string {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const q = new URLSearchParams({ ...params, token: token() });
+  return `${scheme}://${location.host}${path}?${q.toString()}`;
+}
+
 /** Which settings form the engine speaks (api-wire.ts); learnt from the first settings seen. */
 let settingsDotted = false;
 function learnSettings(raw: unknown): Settings {

@@ -2,6 +2,8 @@
 import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { Account, AccountInput, CallInfo, Id, Settings } from './api-types.js';
 import { api, ApiError, connectEvents, hasToken, takeLaunchFragment, type ConnectionStatus } from './api.js';
+import { installAudioBridge } from './audio.js';
+import { audioCallOf } from './audio-call.js';
 import { AccountForm, AccountsView } from './components/accounts.js';
 import { CallScreen, callName, type CallActions } from './components/call-screen.js';
 import { ContactsView } from './components/contacts.js';
@@ -176,6 +178,16 @@ export function App({ launchDial }: { launchDial: string | null }) {
   }, [state.calls, state.missedCount, state.settings?.ringtone, state.settings?.outputLevel]);
 
   useEffect(() => () => ringer.stop(), []);
+
+  // The browser is the handset: the call that is up (or has early media) gets the page's
+  // microphone and speaker; any other call is let go.
+  const audio = useMemo(() => installAudioBridge(), []);
+  const audioCallId = audioCallOf(state.calls)?.id ?? null;
+  useEffect(() => {
+    if (!audioCallId) return;
+    audio.attach(audioCallId, { input: state.settings?.inputDevice, output: state.settings?.outputDevice }).catch(fail);
+    return () => audio.detach(audioCallId);
+  }, [audioCallId]);
   useEffect(() => {
     if (!error) return;
     const t = setTimeout(() => setError(null), 10_000);

@@ -1,7 +1,7 @@
 /** The call screen: who, state, timer, codec, quality, controls, lines (call waiting). */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { CallInfo } from '../api-types.js';
-import { audioBridgeStatus } from '../audio.js';
+import { audioBridgeStatus, onAudioStatus } from '../audio.js';
 import { cleanNumber, KEYPAD, partyName } from '../dial.js';
 import { callStateLabel, formatDuration, quality, toMs } from '../format.js';
 import { Button, Icon, initials, useNow } from './ui.js';
@@ -83,7 +83,12 @@ export function CallScreen(p: Props) {
   const established = call.state === 'established';
   const ringingIn = call.state === 'incoming';
   const q = established ? quality(call.stats) : null;
-  const audio = audioBridgeStatus();
+  const [audio, setAudio] = useState(audioBridgeStatus);
+  useEffect(() => {
+    setAudio(audioBridgeStatus());
+    return onAudioStatus(setAudio);
+  }, []);
+  const audioUp = established || call.state === 'early';
 
   return (
     <section class="view call-view" aria-labelledby="call-who">
@@ -113,7 +118,12 @@ export function CallScreen(p: Props) {
             )}
           </p>
         ) : null}
-        {established && !audio.connected ? (
+        {audioUp && audio.connected ? (
+          <p class="audio-ok muted" role="status" aria-label="Audio">
+            <span class="dot" aria-hidden="true" /> {audio.text}
+          </p>
+        ) : null}
+        {audioUp && !audio.connected ? (
           <p class="audio-note" role="note">
             Audio: {audio.text}
           </p>
