@@ -1,15 +1,29 @@
 #!/usr/bin/env node
 // The softphone command line: a thin shell over the engine (docs/architecture.md).
 import { Command } from 'commander';
-import { callCommand } from './commands/call.js';
-import { dialCommand } from './commands/dial.js';
-import { devicesCommand } from './commands/devices.js';
-import { listenCommand } from './commands/listen.js';
-import { optionsCommand } from './commands/options.js';
-import { registerCommand } from './commands/register.js';
 import type { ServeFlags } from './commands/serve.js';
-import { addServeOptions, runServe, serveCommand } from './commands/serve.js';
 import { CliError } from './errors.js';
+
+type AddCommand = (program: Command) => void;
+/**
+ * Each command's module, loaded only when that command runs: `softphone register --once` or
+ * `softphone dial` need not load the engine, the database, the web server and zod (start-up
+ * time and memory, docs/bench-footprint.md). Help and the default command load them all.
+ */
+const COMMANDS: Record<string, () => Promise<AddCommand>> = {
+  register: async () => (await import('./commands/register.js')).registerCommand,
+  options: async () => (await import('./commands/options.js')).optionsCommand,
+  call: async () => (await import('./commands/call.js')).callCommand,
+  listen: async () => (await import('./commands/listen.js')).listenCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  devices: async () => (await import('./commands/devices.js')).devicesCommand,
+  dial: async () => (await import('./commands/dial.js')).dialCommand,
+};
+const first = process.argv[2];
+const isCommand = first !== undefined && Object.hasOwn(COMMANDS, first);
+const wantsHelp = process.argv.slice(2).some((a) => a === '-h' || a === '--help' || a === 'help');
+// A command: only it. Options only (`softphone --port 0`): only the default action. Else all.
+const only = isCommand ? [first] : (first === undefined || first.startsWith('-')) && !wantsHelp ? [] : Object.keys(COMMANDS);
 
 const program = new Command();
 program
@@ -22,17 +36,14 @@ program
   .enablePositionalOptions();
 
 // With no command: the engine with its API and web UI (like `softphone serve`).
-addServeOptions(program).action(async (flags: ServeFlags) => {
-  await runServe(flags);
-});
+if (!isCommand) {
+  const { addServeOptions, runServe } = await import('./commands/serve.js');
+  addServeOptions(program).action(async (flags: ServeFlags) => {
+    await runServe(flags);
+  });
+}
 
-registerCommand(program);
-optionsCommand(program);
-callCommand(program);
-listenCommand(program);
-serveCommand(program);
-devicesCommand(program);
-dialCommand(program);
+for (const name of only) (await COMMANDS[name]!())(program);
 
 try {
   await program.parseAsync(process.argv);

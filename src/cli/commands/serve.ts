@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { removeEngineFile, writeEngineFile } from '../../api/engine-file.js';
 import { loadOrCreateToken } from '../../api/token.js';
-import { startApiServer } from '../../api/server.js';
 import { createNodeEngine, defaultProfileDir } from '../../main/node-engine.js';
 import { CliError } from '../errors.js';
 import { portFrom } from '../account-options.js';
@@ -40,6 +39,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     throw new CliError(`the engine did not start: ${err instanceof Error ? err.message : String(err)}`, 1);
   });
   const token = loadOrCreateToken(profileDir);
+  // Loaded once the engine runs (its accounts are already registering): the web server, zod
+  // and the OpenAPI routes are the larger part of start-up (docs/bench-footprint.md).
+  const { startApiServer } = await import('../../api/server.js');
   const server = await startApiServer({ engine, token, port }).catch(async (err: unknown) => {
     await engine.close();
     throw new CliError(`the API did not start: ${err instanceof Error ? err.message : String(err)}`, 1);
