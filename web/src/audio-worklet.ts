@@ -9,7 +9,8 @@
  * adaptive buffer: playback starts once `target` ms are queued; running dry (an underrun)
  * plays silence, raises the target by 10 ms (up to 120 ms) and waits for it again; a queue
  * past target + 60 ms is cut back to the target (the engine's clock runs ahead of the sound
- * card's, or frames arrived in a burst); after 10 s without an underrun the target comes
+ * card's, or frames arrived in a burst), and so is a queue whose lowest level over a second
+ * stayed more than 5 ms above the target; after 10 s without an underrun the target comes
  * down 10 ms (not below the minimum). It reports its state every second.
  */
 
@@ -63,6 +64,8 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   private trimmed = 0;
   private sinceUnderrun = 0;
   private sinceReport = 0;
+  /** The lowest queue level seen in this second: what is always there is pure delay. */
+  private lowest = Infinity;
 
   constructor(options: PlaybackOptions) {
     super(options);
@@ -126,9 +129,15 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       }
     }
     for (let c = 1; c < (outputs[0]?.length ?? 0); c++) outputs[0]![c]!.set(out);
+    if (this.playing) this.lowest = Math.min(this.lowest, this.queued);
     this.sinceReport += n;
     if (this.sinceReport >= sampleRate) {
       this.sinceReport = 0;
+      // A queue that never went below target + 5 ms for a second holds that much delay for
+      // nothing (it filled while playback started, or after a burst): cut it back.
+      const excess = this.lowest - this.target;
+      if (this.lowest !== Infinity && excess > sampleRate * 0.005) this.drop(excess);
+      this.lowest = Infinity;
       this.port.postMessage({
         type: 'stats',
         bufferedMs: (this.queued * 1000) / sampleRate,
