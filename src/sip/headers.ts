@@ -53,7 +53,7 @@ export function scanVia(s: string, cs: Uint16Array, i: number, end: number): Via
   const transport = transportToken(s, cs, i, j);
   i = skipWs(cs, j, end);
   if (i === j) return fail('expected whitespace before the Via sent-by', i);
-  j = scanHost(s, cs, i, end);
+  j = scanHost(cs, i, end);
   if (j < 0) return undefined;
   const host = s.slice(i, j);
   i = skipWs(cs, j, end);

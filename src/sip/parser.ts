@@ -49,7 +49,7 @@ const L_MAX_FORWARDS = foldCodes('max-forwards'), L_CONTENT_TYPE = foldCodes('co
   L_CONTENT_LENGTH = foldCodes('content-length'), L_WWW_AUTHENTICATE = foldCodes('www-authenticate'),
   L_PROXY_AUTHENTICATE = foldCodes('proxy-authenticate'), L_PROXY_AUTHORIZATION = foldCodes('proxy-authorization');
 
-function headerId(s: string, cs: Uint16Array, a: number, b: number): number {
+function headerId(cs: Uint16Array, a: number, b: number): number {
   const c0 = cs[a]! | 0x20;
   switch (b - a) {
     case 1:
@@ -139,7 +139,7 @@ function headerError(d: Draft, s: string, cs: Uint16Array, nameStart: number, na
 
 /** One header line, name `s[a, ne)` and value `s[vs, ve)` (LWS trimmed, no CR or LF inside). */
 function parseHeaderLine(d: Draft, s: string, cs: Uint16Array, a: number, ne: number, vs: number, ve: number): void {
-  const id = headerId(s, cs, a, ne);
+  const id = headerId(cs, a, ne);
   switch (id) {
     case H_VIA:
       if (!scanViaList(s, cs, vs, ve, d.via)) headerError(d, s, cs, a, ne, scanError.message);
@@ -229,14 +229,14 @@ function authLine(d: Draft, s: string, cs: Uint16Array, a: number, ne: number, v
 }
 
 /** Whether `s[a, a + 4)` is "SIP/" in any case. */
-function isSipSlash(s: string, cs: Uint16Array, a: number): boolean {
+function isSipSlash(cs: Uint16Array, a: number): boolean {
   return (cs[a]! | 0x20) === 0x73 && (cs[a + 1]! | 0x20) === 0x69 &&
     (cs[a + 2]! | 0x20) === 0x70 && cs[a + 3]! === 0x2f;
 }
 
 /** Whether `s[a, b)` is a well-formed SIP-Version: "SIP" "/" 1*DIGIT "." 1*DIGIT (§25.1). */
-function isVersion(s: string, cs: Uint16Array, a: number, b: number): boolean {
-  if (b - a < 7 || !isSipSlash(s, cs, a)) return false;
+function isVersion(cs: Uint16Array, a: number, b: number): boolean {
+  if (b - a < 7 || !isSipSlash(cs, a)) return false;
   let i = a + 4;
   const d1 = i;
   while (i < b && cs[i]! >= 0x30 && cs[i]! <= 0x39) i++;
@@ -246,8 +246,8 @@ function isVersion(s: string, cs: Uint16Array, a: number, b: number): boolean {
   return i > d2 && i === b;
 }
 
-function is20(s: string, cs: Uint16Array, a: number, b: number): boolean {
-  return b - a === 7 && isSipSlash(s, cs, a) && cs[a + 4]! === 0x32 && cs[a + 5]! === 0x2e && cs[a + 6]! === 0x30;
+function is20(cs: Uint16Array, a: number, b: number): boolean {
+  return b - a === 7 && isSipSlash(cs, a) && cs[a + 4]! === 0x32 && cs[a + 5]! === 0x2e && cs[a + 6]! === 0x30;
 }
 
 /**
@@ -255,10 +255,10 @@ function is20(s: string, cs: Uint16Array, a: number, b: number): boolean {
  * (the message is then dropped); a wrong version or Request-URI is recorded and scanning goes on.
  */
 function parseStartLine(d: Draft, s: string, cs: Uint16Array, end: number): boolean {
-  if (end >= 4 && isSipSlash(s, cs, 0)) {
+  if (end >= 4 && isSipSlash(cs, 0)) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const sp = s.indexOf(' ', 0);
-    if (sp < 0 || sp >= end || !isVersion(s, cs, 0, sp)) return startLineError(d, 'malformed SIP-Version in the status line', 0);
+    if (sp < 0 || sp >= end || !isVersion(cs, 0, sp)) return startLineError(d, 'malformed SIP-Version in the status line', 0);
     let i = sp + 1;
     // Read from `s`: `i + 3` may be past the end of the line, and of the header section.
     const code = parseDigitsText(s, i, i + 3, 999);
@@ -269,7 +269,7 @@ function parseStartLine(d: Draft, s: string, cs: Uint16Array, end: number): bool
     d.request = false;
     d.status = code;
     d.reason = i < end ? s.slice(i + 1, end) : '';
-    if (!is20(s, cs, 0, sp)) {
+    if (!is20(cs, 0, sp)) {
       setError(d, 'bad-version', `unsupported SIP version ${s.slice(0, sp)}`, 0);
       d.error!.version = s.slice(0, sp);
     }
@@ -283,7 +283,7 @@ function parseStartLine(d: Draft, s: string, cs: Uint16Array, end: number): bool
   if (sp2 < 0 || sp2 >= end) return startLineError(d, 'the request line needs Method SP Request-URI SP SIP-Version', sp1);
   if (sp2 === sp1 + 1) return startLineError(d, 'more than one SP after the method', sp1);
   const vStart = sp2 + 1;
-  if (!isVersion(s, cs, vStart, end)) {
+  if (!isVersion(cs, vStart, end)) {
     return startLineError(d, `malformed SIP-Version ${JSON.stringify(s.slice(vStart, end))} in the request line`, vStart);
   }
   d.request = true;
@@ -295,7 +295,7 @@ function parseStartLine(d: Draft, s: string, cs: Uint16Array, end: number): bool
     // RFC 3261 §19.1.1 (table 1): headers are not allowed in a Request-URI; RFC 4475 §3.1.2.11.
     setError(d, 'bad-uri', 'the Request-URI carries URI headers ("?..."), which RFC 3261 §19.1.1 forbids', sp1 + 1);
   } else d.uri = uri;
-  if (!is20(s, cs, vStart, end)) {
+  if (!is20(cs, vStart, end)) {
     setError(d, 'bad-version', `unsupported SIP version ${s.slice(vStart, end)}`, vStart);
     d.error!.version = s.slice(vStart, end);
   }

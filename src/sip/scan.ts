@@ -1,10 +1,11 @@
 /**
  * Character classes and small scanners shared by the message, URI and header parsers.
  *
- * Everything works on a string and a `[start, end)` range so that no header value is copied
- * before it is known to be needed. Internal scanners return `undefined` on failure and leave
- * the reason in `scanError` (one module-level slot: parsing is synchronous, so nothing can
- * interleave); public functions turn that into a `ParseResult`.
+ * Everything works on a string, its character codes (`cs`, a Uint16Array: see `codesOf`) and
+ * a `[start, end)` range, so that no header value is copied before it is known to be needed;
+ * characters are read from `cs`, text is sliced from the string. Internal scanners return
+ * `undefined` on failure and leave the reason in `scanError` (one module-level slot: parsing
+ * is synchronous, so nothing can interleave); public functions turn that into a `ParseResult`.
  */
 
 export const scanError = { message: '', offset: 0 };

@@ -21,7 +21,7 @@ function isAlpha(c: number): boolean {
 }
 
 /** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ); returns the index of its colon or -1. */
-function schemeEnd(s: string, cs: Uint16Array, start: number, end: number): number {
+function schemeEnd(cs: Uint16Array, start: number, end: number): number {
   if (start >= end || !isAlpha(cs[start]!)) return -1;
   for (let i = start + 1; i < end; i++) {
     const c = cs[i]!;
@@ -32,7 +32,7 @@ function schemeEnd(s: string, cs: Uint16Array, start: number, end: number): numb
 }
 
 /** host = hostname / IPv4address / IPv6reference; returns the index after it or -1. */
-export function scanHost(s: string, cs: Uint16Array, i: number, end: number): number {
+export function scanHost(cs: Uint16Array, i: number, end: number): number {
   if (i < end && cs[i]! === 0x5b /* [ */) {
     let j = i + 1;
     for (; j < end; j++) {
@@ -160,7 +160,7 @@ function scanSipUri(s: string, cs: Uint16Array, start: number, end: number, sche
 
 /** The hostport, parameters and headers of a SIP URI from `i` (after the userinfo, if any). */
 function scanSipHost(s: string, cs: Uint16Array, i: number, end: number, scheme: 'sip' | 'sips', user: string | undefined, password: string | undefined): SipUri | undefined {
-  const hostEnd = scanHost(s, cs, i, end);
+  const hostEnd = scanHost(cs, i, end);
   if (hostEnd < 0) return undefined;
   const host = s.slice(i, hostEnd);
   i = hostEnd;
@@ -210,7 +210,7 @@ function scanTelUri(s: string, cs: Uint16Array, start: number, end: number): Tel
 
 /** The URI exactly filling `s[start, end)`; undefined with `scanError` set when it is not one. */
 export function scanUri(s: string, cs: Uint16Array, start: number, end: number): Uri | undefined {
-  const colon = schemeEnd(s, cs, start, end);
+  const colon = schemeEnd(cs, start, end);
   if (colon < 0) return fail('missing or bad URI scheme', start);
   const len = colon - start;
   const c0 = cs[start]! | 0x20;
