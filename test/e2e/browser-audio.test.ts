@@ -8,8 +8,7 @@
  * A screenshot of the call screen goes to test-results/screens/browser-audio-call.png.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -21,33 +20,12 @@ import { dominantFrequency } from '../../src/media/tone-analysis.js';
 import { writeWav } from '../../src/media/wav.js';
 import type { PhoneEngine } from '../../src/phone/engine.js';
 import { skipUnless } from '../support/peers.js';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, SCREENS, ensureWebBuilt } from '../support/web-ui.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const WEB = join(ROOT, 'web');
-const DIST = join(WEB, 'dist');
-const SCREENS = join(ROOT, 'test-results', 'screens');
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-audio-e2e-token';
 const skip = skipUnless('chromium');
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }
-  return t;
-}
 
-/** web/dist as the engine serves it, rebuilt when a source is newer than the build. */
-function ensureBuilt(): void {
-  const index = join(DIST, 'index.html');
-  const sources = Math.max(newest(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs, statSync(join(WEB, 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', WEB, '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, `vite build web failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 let dir: string;
 let engine: PhoneEngine;
@@ -59,7 +37,7 @@ const sent = new Map<string, { rate: number; samples: number[] }>();
 
 before(async () => {
   if (skip) return;
-  ensureBuilt();
+  ensureWebBuilt();
   mkdirSync(SCREENS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'softphone-browser-audio-'));
   const rate = 48000;
@@ -98,13 +76,7 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...CHROMIUM_ARGS,
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${wav}`,

@@ -17,8 +17,7 @@
  * Screenshots of each step go to test-results/screens/e2e-*.png.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -35,36 +34,15 @@ import { startKamailio } from '../support/kamailio.js';
 import { skipUnless } from '../support/peers.js';
 import { freeTcpPort } from '../support/ports.js';
 import { delay, waitFor } from '../support/process.js';
+import { CHROMIUM, CHROMIUM_ARGS, SCREENS, ensureWebBuilt } from '../support/web-ui.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const WEB = join(ROOT, 'web');
-const DIST = join(WEB, 'dist');
-const SCREENS = join(ROOT, 'test-results', 'screens');
-const CHROMIUM = '/usr/bin/chromium';
 const PAGE_HZ = 440;
 const BARESIP_HZ = 1000;
 const CALL_SECONDS = 5;
 
 const skip = skipUnless('chromium', 'kamailio', 'baresip');
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }
-  return t;
-}
 
-/** web/dist as the engine serves it, rebuilt when a source is newer than the build. */
-function ensureBuilt(): void {
-  const index = join(DIST, 'index.html');
-  const sources = Math.max(newest(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs, statSync(join(WEB, 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', WEB, '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(r.status, 0, `vite build web failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 /** `softphone serve` on a profile, as a person starts it; stopped by its PID (SIGINT, then SIGKILL). */
 interface Engine {
@@ -142,7 +120,7 @@ describe('the phone end to end: web UI in chromium, engine, Kamailio, two baresi
   let call2: { answeredMs: number; heard: { sampleRate: number; samples: number[] } | null; recordingsBefore: number } | undefined;
 
   before(async () => {
-    ensureBuilt();
+    ensureWebBuilt();
     mkdirSync(SCREENS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'softphone-e2e-'));
     profile = join(dir, 'profile');
@@ -161,14 +139,7 @@ describe('the phone end to end: web UI in chromium, engine, Kamailio, two baresi
       executablePath: CHROMIUM,
       headless: true,
       args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_ARGS,
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
         `--use-file-for-fake-audio-capture=${pageTone}`,

@@ -5,40 +5,18 @@
 // test-results/screens/ for a person to look at. The end-to-end run against the real engine,
 // Kamailio and baresip is a separate test.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { skipUnless } from '../support/peers.js';
 import { STUB_TOKEN, StubApi } from './ui-stub-api.js';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, SCREENS, ensureWebBuilt } from '../support/web-ui.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const WEB = join(ROOT, 'web');
-const DIST = join(WEB, 'dist');
-const SCREENS = join(ROOT, 'test-results', 'screens');
-const CHROMIUM = '/usr/bin/chromium';
 const skip = skipUnless('chromium');
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }
-  return t;
-}
 
-/** web/dist as the engine would serve it, rebuilt when a source is newer than the build. */
-function ensureBuilt(): void {
-  const index = join(DIST, 'index.html');
-  const sources = Math.max(newest(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs, statSync(join(WEB, 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', WEB, '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, `vite build web failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 let stub: StubApi;
 let context: BrowserContext;
@@ -47,7 +25,7 @@ let profile: string;
 
 before(async () => {
   if (skip) return;
-  ensureBuilt();
+  ensureWebBuilt();
   mkdirSync(SCREENS, { recursive: true });
   stub = new StubApi(DIST);
   await stub.start();
@@ -56,7 +34,7 @@ before(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 1200, height: 820 },
   });
   page = context.pages()[0] ?? (await context.newPage());
