@@ -98,32 +98,24 @@ export interface WavFileSourceOptions {
 }
 
 /**
- * A WAV file's audio, downmixed to mono and resampled (once, at construction) to the stream's
- * rate, played frame by frame. The last frame is padded with silence; with `loop` the file
- * restarts mid-frame so the timeline has no gap.
+ * Mono samples already at the stream's rate, played frame by frame. The last frame is padded
+ * with silence; with `loop` the samples restart mid-frame so the timeline has no gap.
  */
-export class WavFileSource implements AudioSource {
+export class PcmSource implements AudioSource {
   readonly format: AudioFormat;
   readonly loop: boolean;
-  /** The whole file at the stream's rate, mono. */
+  /** The whole sound at the stream's rate, mono. */
   readonly samples: Int16Array;
   private position = 0;
 
-  constructor(wav: WavAudio, format: AudioFormat, options: WavFileSourceOptions = {}) {
+  constructor(samples: Int16Array, format: AudioFormat, options: WavFileSourceOptions = {}) {
     frameSize(format);
     this.format = format;
     this.loop = options.loop ?? false;
-    this.samples = resample(downmixToMono(wav.samples, wav.channels), wav.sampleRate, format.sampleRate);
+    this.samples = samples;
   }
 
-  /** Parse the bytes of a WAV file; a result, since files can be bad. */
-  static fromBytes(bytes: Uint8Array, format: AudioFormat, options?: WavFileSourceOptions): MediaResult<WavFileSource> {
-    const wav = parseWav(bytes);
-    if (!wav.ok) return wav;
-    return ok(new WavFileSource(wav.value, format, options));
-  }
-
-  /** Duration of the file in ms. */
+  /** Duration of the sound in ms. */
   get durationMs(): number {
     return (this.samples.length * 1000) / this.format.sampleRate;
   }
@@ -147,6 +139,23 @@ export class WavFileSource implements AudioSource {
     }
     out.fill(0, written);
     return true;
+  }
+}
+
+/**
+ * A WAV file's audio, downmixed to mono and resampled (once, at construction) to the stream's
+ * rate, then played as a PcmSource.
+ */
+export class WavFileSource extends PcmSource {
+  constructor(wav: WavAudio, format: AudioFormat, options: WavFileSourceOptions = {}) {
+    super(resample(downmixToMono(wav.samples, wav.channels), wav.sampleRate, format.sampleRate), format, options);
+  }
+
+  /** Parse the bytes of a WAV file; a result, since files can be bad. */
+  static fromBytes(bytes: Uint8Array, format: AudioFormat, options?: WavFileSourceOptions): MediaResult<WavFileSource> {
+    const wav = parseWav(bytes);
+    if (!wav.ok) return wav;
+    return ok(new WavFileSource(wav.value, format, options));
   }
 }
 

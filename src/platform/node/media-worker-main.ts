@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AudioFormat, AudioSink, AudioSource } from '../../media/audio-frame.js';
 import { WavRecorder } from '../../media/audio-sink.js';
-import { SilenceSource, ToneSource } from '../../media/audio-source.js';
+import { PcmSource, SilenceSource, ToneSource } from '../../media/audio-source.js';
 import type { MediaStreamStats } from '../../media/call-stats.js';
 import { defaultCodecRegistry } from '../../media/codec-registry.js';
 import { MediaStream } from '../../media/media-stream.js';
@@ -25,36 +25,6 @@ interface Entry {
   closeRequested: string | undefined | false;
 }
 
-/** Plays samples already at the stream's rate (the main thread resampled the file). */
-class SampleSource implements AudioSource {
-  private position = 0;
-  constructor(
-    readonly format: AudioFormat,
-    private readonly samples: Int16Array,
-    private readonly loop: boolean,
-  ) {}
-  read(out: Int16Array): boolean {
-    const total = this.samples.length;
-    if (this.position >= total && (!this.loop || total === 0)) {
-      out.fill(0);
-      return false;
-    }
-    let written = 0;
-    while (written < out.length) {
-      if (this.position >= total) {
-        if (!this.loop) break;
-        this.position = 0;
-      }
-      const n = Math.min(out.length - written, total - this.position);
-      out.set(this.samples.subarray(this.position, this.position + n), written);
-      written += n;
-      this.position += n;
-    }
-    out.fill(0, written);
-    return true;
-  }
-}
-
 function makeSource(d: SourceDescription, format: AudioFormat): AudioSource | undefined {
   switch (d.kind) {
     case 'none':
@@ -64,7 +34,7 @@ function makeSource(d: SourceDescription, format: AudioFormat): AudioSource | un
     case 'silence':
       return new SilenceSource(format, d.durationMs);
     case 'wav':
-      return new SampleSource(format, d.samples, d.loop);
+      return new PcmSource(d.samples, format, { loop: d.loop }); // the main thread resampled the file
   }
 }
 
