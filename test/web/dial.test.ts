@@ -1,7 +1,7 @@
 // The dial pad's cleaning of typed and pasted numbers, and sip:/tel: link fragments.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cleanNumber, isDialable, partyName, uriUser } from '../../web/src/dial.js';
+import { cleanNumber, isDialable, needsAccount, partyName, uriUser } from '../../web/src/dial.js';
 import { dialTarget, parseFragment } from '../../web/src/protocol-links.js';
 
 test('a pasted North American number loses its brackets, spaces and dashes', () => {
@@ -70,4 +70,13 @@ test('a handler URL encoded twice is decoded once more; other schemes are refuse
   assert.equal(dialTarget('https://example.com'), null);
   assert.equal(dialTarget('   '), null);
   assert.equal(dialTarget('%E0%A4%A'), null, 'a malformed escape is kept as text; it is not a sip/tel link or number');
+});
+
+test('needsAccount: numbers and extensions need an account; echo, sip: URIs and user@host are direct', () => {
+  assert.equal(needsAccount('1002'), true);
+  assert.equal(needsAccount('+1 (555) 123-4567'), true);
+  assert.equal(needsAccount('echo'), false);
+  assert.equal(needsAccount('ECHO'), false);
+  assert.equal(needsAccount('sip:bob@192.0.2.1:5062'), false);
+  assert.equal(needsAccount('bob@example.com'), false);
 });

@@ -29,6 +29,7 @@ const NAV: { view: View; label: string; icon: IconName }[] = [
 ];
 
 const LAST_DIALLED = 'softphone.lastDialled';
+const NO_ACCOUNT = 'softphone.noAccount';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -56,6 +57,8 @@ export function App({ launchDial }: { launchDial: string | null }) {
   const [error, setError] = useState<string | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const [lastDialled, setLastDialled] = useState<string | null>(() => localStorage.getItem(LAST_DIALLED));
+  // A person may use the phone before having an account: direct sip: calls and the echo test.
+  const [noAccountChosen, setNoAccountChosen] = useState(() => localStorage.getItem(NO_ACCOUNT) === '1');
   const dialRef = useRef<HTMLInputElement>(null);
   const ringer = useMemo(() => new Ringer(), []);
 
@@ -360,10 +363,18 @@ export function App({ launchDial }: { launchDial: string | null }) {
   let main;
   if (view === 'phone') {
     if (!loaded) main = <p class="view muted">Connecting to the phone engine…</p>;
-    else if (state.accounts.length === 0)
+    else if (state.accounts.length === 0 && !noAccountChosen)
       main = (
         <section class="view">
-          <AccountForm account={null} firstRun onSave={saveAccount} />
+          <AccountForm
+            account={null}
+            firstRun
+            onSave={saveAccount}
+            onSkip={() => {
+              localStorage.setItem(NO_ACCOUNT, '1');
+              setNoAccountChosen(true);
+            }}
+          />
         </section>
       );
     else if (focused)

@@ -32,6 +32,13 @@ export function isDialable(input: string): boolean {
   return cleanNumber(input) !== '';
 }
 
+/** Whether dialling this needs an account: numbers and extensions do; `echo`, sip:/sips:
+ * URIs and user@host addresses are called directly (the engine's dialling rules). */
+export function needsAccount(input: string): boolean {
+  const t = cleanNumber(input);
+  return !(t.toLowerCase() === 'echo' || /^sips?:/i.test(t) || t.includes('@'));
+}
+
 /** The part of a SIP or tel URI a person recognises: "sip:alice@example.com" → "alice". */
 export function uriUser(uri: string): string {
   const m = /^(?:sips?|tel):([^@;?]*)/i.exec(uri.trim());

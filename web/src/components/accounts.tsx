@@ -26,9 +26,11 @@ interface FormProps {
   firstRun?: boolean;
   onSave: (input: AccountInput, id: Id | null) => Promise<void>;
   onCancel?: () => void;
+  /** First run only: go to the dial pad without an account (direct sip: calls, echo test). */
+  onSkip?: () => void;
 }
 
-export function AccountForm({ account, firstRun, onSave, onCancel }: FormProps) {
+export function AccountForm({ account, firstRun, onSave, onCancel, onSkip }: FormProps) {
   const initial = account ? splitAor(account.aor) : { user: '', domain: '' };
   const [user, setUser] = useState(initial.user);
   const [domain, setDomain] = useState(initial.domain);
@@ -146,6 +148,15 @@ export function AccountForm({ account, firstRun, onSave, onCancel }: FormProps) 
           </button>
         ) : null}
       </div>
+      {onSkip ? (
+        <p class="muted">
+          No account yet?{' '}
+          <button type="button" class="btn" onClick={onSkip}>
+            Use the phone without an account
+          </button>{' '}
+          for direct sip: calls and the echo test (dial <code>echo</code>).
+        </p>
+      ) : null}
     </form>
   );
 }

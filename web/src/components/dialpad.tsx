@@ -3,7 +3,7 @@ import type { RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Account, Contact, Id } from '../api-types.js';
 import { api } from '../api.js';
-import { cleanNumber, isDialable, KEYPAD } from '../dial.js';
+import { KEYPAD, cleanNumber, isDialable, needsAccount } from '../dial.js';
 import { RegistrationBadge } from './accounts.js';
 import { Button, Icon, useDebounced } from './ui.js';
 
@@ -87,7 +87,7 @@ export function DialPad(p: Props) {
         {account ? (
           <RegistrationBadge account={account} />
         ) : (
-          <Button label="Add an account" text="Add an account to call" variant="primary" onClick={p.onAddAccount} />
+          <Button label="Add an account" text="Add an account to call numbers" variant="primary" onClick={p.onAddAccount} />
         )}
       </div>
       <form
@@ -146,7 +146,7 @@ export function DialPad(p: Props) {
           onClick={() => p.lastDialled && p.onDial(p.lastDialled)}
           variant="round"
         />
-        <button type="button" class="btn btn-answer btn-call" aria-label="Call" title="Call" disabled={!isDialable(p.value) || !account} onClick={dial}>
+        <button type="button" class="btn btn-answer btn-call" aria-label="Call" title="Call" disabled={!isDialable(p.value) || (!account && needsAccount(p.value))} onClick={dial}>
           <Icon name="phone" size={28} />
         </button>
         <Button icon="plus" label="Add a plus sign" text="Plus" onClick={() => press('+')} variant="round" />
