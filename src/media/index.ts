@@ -16,7 +16,6 @@ export * from './resampler.js';
 export * from './tone-analysis.js';
 export * from './jitter-buffer.js';
 export * from './concealment.js';
-export * from './events.js';
 export * from './codec-registry.js';
 export * from './call-stats.js';
 export * from './stream-config.js';

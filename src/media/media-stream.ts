@@ -23,7 +23,7 @@ import type { NegotiatedMedia } from '../sdp/index.js';
 import type { Logger } from '../platform/logger.js';
 import type { MediaStreamStats } from './call-stats.js';
 import type { CodecRegistry } from './codec-registry.js';
-import type { MediaListener } from './events.js';
+import type { Listener } from '../platform/emitter.js';
 import { RtpStream } from './rtp-stream.js';
 import type { DtmfSendResult, RtpStreamEvents, RtpStreamOptions, RtpStreamState } from './rtp-stream.js';
 import { streamConfigFromNegotiated } from './stream-config.js';
@@ -132,7 +132,7 @@ export class MediaStream {
     return this.rtp.stats();
   }
 
-  on<K extends keyof RtpStreamEvents>(name: K, fn: MediaListener<RtpStreamEvents[K]>): () => void {
+  on<K extends keyof RtpStreamEvents>(name: K, fn: Listener<RtpStreamEvents[K]>): () => void {
     return this.rtp.on(name, fn);
   }
 

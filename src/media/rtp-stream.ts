@@ -28,7 +28,7 @@ import type { MediaStreamStats, RemoteReceptionReport } from './call-stats.js';
 import type { AudioDecoder, AudioEncoder } from './codec-registry.js';
 import { Concealer } from './concealment.js';
 import type { ConcealmentMode } from './concealment.js';
-import { MediaEmitter } from './events.js';
+import { Emitter } from '../platform/emitter.js';
 import { FixedJitterBuffer } from './jitter-buffer.js';
 import type { JitterBuffer, JitterPacket } from './jitter-buffer.js';
 import { MediaError } from './result.js';
@@ -129,7 +129,7 @@ function cryptoRandom(): number {
   return cryptoWord[0]! / 0x100000000;
 }
 
-export class RtpStream extends MediaEmitter<RtpStreamEvents> {
+export class RtpStream extends Emitter<RtpStreamEvents> {
   readonly samplesPerFrame: number;
   readonly ptime: number;
   readonly ssrc: number;

@@ -10,7 +10,7 @@
  * peer's target refresh) re-negotiate and update the running stream. DTMF goes as RFC 4733
  * when the peer negotiated telephone-event, else as SIP INFO (application/dtmf-relay).
  */
-import { Emitter } from '../sip/emitter.js';
+import { Emitter } from '../platform/emitter.js';
 import type { Body, EndCause, IncomingInvite, InviteClientDelegate, InviteSession, OutgoingInvite } from '../sip/invite/index.js';
 import type { Header, NameAddr, SipUri, Uri } from '../sip/message.js';
 import type { NegotiatedMedia } from '../sdp/index.js';

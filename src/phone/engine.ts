@@ -16,7 +16,7 @@
  */
 import type { Logger } from '../platform/logger.js';
 import { silentLogger } from '../platform/logger.js';
-import { Emitter } from '../sip/emitter.js';
+import { Emitter } from '../platform/emitter.js';
 import type { SipUri } from '../sip/message.js';
 import { isSipUri } from '../sip/message.js';
 import type { RegistrationEvent } from '../sip/registration/register-client.js';

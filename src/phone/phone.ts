@@ -9,7 +9,7 @@
  *   - `bob@example.com`            → sip:bob@example.com
  * "+1 (555) 123-4567" style input is cleaned to "+15551234567" for numbers.
  */
-import { Emitter } from '../sip/emitter.js';
+import { Emitter } from '../platform/emitter.js';
 import type { NameAddr, SipUri } from '../sip/message.js';
 import { isSipUri, isTelUri } from '../sip/message.js';
 import type { RegistrationEvent } from '../sip/registration/register-client.js';

@@ -23,7 +23,7 @@ import type { Scheduler } from '../platform/scheduler.js';
 import { DigestClient } from './auth/digest-client.js';
 import type { DigestCredentials } from './auth/digest-client.js';
 import { DialogTable } from './dialog/dialog-table.js';
-import { Emitter } from './emitter.js';
+import { Emitter } from '../platform/emitter.js';
 import type { DialogUsage, SessionHost } from './invite/host.js';
 import type { InviteClientDelegate, InviteOptions, OutgoingInvite } from './invite/invite-client-session.js';
 import { InviteClientSession } from './invite/invite-client-session.js';

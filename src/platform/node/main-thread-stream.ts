@@ -8,7 +8,7 @@
 import type { AudioSink, AudioSource } from '../../media/audio-frame.js';
 import type { MediaStreamStats } from '../../media/call-stats.js';
 import type { CodecRegistry } from '../../media/codec-registry.js';
-import { MediaEmitter } from '../../media/events.js';
+import { Emitter } from '../emitter.js';
 import { MediaStream } from '../../media/media-stream.js';
 import type { MediaTicker, RtpTransport } from '../../media/media-stream.js';
 import type { DtmfSendResult } from '../../media/rtp-stream.js';
@@ -25,7 +25,7 @@ export type MediaStreamEvents = {
   failed: { reason: string };
 };
 
-export class StreamEmitter extends MediaEmitter<MediaStreamEvents> {
+export class StreamEmitter extends Emitter<MediaStreamEvents> {
   send<K extends keyof MediaStreamEvents>(name: K, event: MediaStreamEvents[K]): void {
     this.emit(name, event);
   }

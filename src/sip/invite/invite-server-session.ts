@@ -12,7 +12,7 @@
 import type { Body } from '../dialog/body.js';
 import { bodyOf } from '../dialog/body.js';
 import { Dialog } from '../dialog/dialog.js';
-import { Emitter } from '../emitter.js';
+import { Emitter } from '../../platform/emitter.js';
 import type { Header, SipRequest, SipUri } from '../message.js';
 import { DialogError } from '../dialog/dialog.js';
 import type { InviteServerTransaction } from '../transaction/index.js';

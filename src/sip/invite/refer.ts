@@ -12,7 +12,7 @@
  * no Replaces (RFC 3891), no Refer-Sub: false (RFC 4488), no re-subscribe.
  */
 import type { Dialog } from '../dialog/dialog.js';
-import { Emitter } from '../emitter.js';
+import { Emitter } from '../../platform/emitter.js';
 import type { Uri } from '../message.js';
 import { getHeader } from '../message.js';
 import type { IncomingRequest } from '../request-dispatch.js';

@@ -25,7 +25,7 @@ import type { Body } from '../dialog/body.js';
 import { bodyOf } from '../dialog/body.js';
 import type { Dialog } from '../dialog/dialog.js';
 import { DialogError } from '../dialog/dialog.js';
-import { Emitter } from '../emitter.js';
+import { Emitter } from '../../platform/emitter.js';
 import type { SipRequest, SipResponse, Uri } from '../message.js';
 import type { RequestOutcome } from '../request-sender.js';
 import type { InviteServerTransaction } from '../transaction/index.js';

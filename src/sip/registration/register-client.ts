@@ -16,7 +16,7 @@
  * SHOULD use the same Call-ID for all registrations during a single boot cycle").
  */
 import type { Scheduler, TimerHandle } from '../../platform/scheduler.js';
-import { Emitter } from '../emitter.js';
+import { Emitter } from '../../platform/emitter.js';
 import type { ContactValue, Header, NameAddr, SipRequest, SipResponse, SipUri } from '../message.js';
 import { createRequest, getHeader } from '../message.js';
 import type { RequestOutcome, RequestSender } from '../request-sender.js';

@@ -1,5 +1,6 @@
 /**
- * A minimal typed event emitter that runs anywhere (Node's EventEmitter is not isomorphic).
+ * A minimal typed event emitter that runs anywhere (Node's EventEmitter is not isomorphic),
+ * shared by every layer (sip/, media/, phone/) so none reaches sideways into another for it.
  * Listeners run synchronously in the order they were added; a throwing listener does not
  * stop the others (the error goes to `onListenerError`).
  */
