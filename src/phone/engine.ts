@@ -449,12 +449,19 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     }
     call.ring();
     this.emit('incoming', c.info());
-    const busy = [...this.calls.values()].some((o) => o !== c && o.call.state !== 'ended' && o.call.state !== 'incoming');
-    if (s['call.autoAnswer'] && !busy) {
+    if (s['call.autoAnswer'] && !this.busyBesides(c)) {
       c.autoAnswer = setTimeout(() => {
-        if (c.call.state === 'incoming') void this.answer(c.id).catch(() => undefined);
+        // Checked again when the delay is over: a call that rang first may have been answered
+        // meanwhile (by its own auto-answer, or by the user); then this one rings on (call
+        // waiting) instead of putting that one on hold.
+        if (c.call.state === 'incoming' && !this.busyBesides(c)) void this.answer(c.id).catch(() => undefined);
       }, s['call.autoAnswerDelayMs']);
     }
+  }
+
+  /** Whether a call other than `c` is placed or up (not ringing here, not ended). */
+  private busyBesides(c: EngineCall): boolean {
+    return [...this.calls.values()].some((o) => o !== c && o.call.state !== 'ended' && o.call.state !== 'incoming');
   }
 
   /** DND: 486 Busy Here, or 302 with a Contact for the forward target (RFC 3261 §21.3.3). */
