@@ -117,8 +117,6 @@ export function AccountForm({ account, firstRun, onSave, onCancel, onSkip }: For
               <option value="udp">UDP</option>
               <option value="tcp">TCP</option>
               <option value="tls">TLS</option>
-              <option value="ws">WebSocket</option>
-              <option value="wss">WebSocket (TLS)</option>
             </select>
           </Field>
         </div>
