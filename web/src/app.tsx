@@ -11,12 +11,14 @@ import { DialPad } from './components/dialpad.js';
 import { HistoryView } from './components/history.js';
 import { SettingsView } from './components/settings.js';
 import { Button, Icon, type IconName } from './components/ui.js';
+import { browserDevices, onBrowserDevices } from './devices.js';
+import { needsAccount } from './dial.js';
 import { callStateLabel, isIncoming } from './format.js';
 import { keyAction, SHORTCUTS, type ShortcutAction } from './keyboard.js';
 import { acceptHandedOverDials, handOverDial } from './link-handler.js';
 import { notifyIncoming } from './notify.js';
 import { defaultAccount, EMPTY_STATE, focusedCall, phoneReducer } from './phone-state.js';
-import { Ringer, unlockAudio } from './ringtone.js';
+import { Ringer, setRingtoneSink, unlockAudio } from './ringtone.js';
 
 type View = 'phone' | 'history' | 'contacts' | 'accounts' | 'settings';
 
@@ -183,12 +185,20 @@ export function App({ launchDial }: { launchDial: string | null }) {
   useEffect(() => () => ringer.stop(), []);
 
   // The browser is the handset: the call that is up (or has early media) gets the page's
-  // microphone and speaker; any other call is let go.
+  // microphone and speaker; any other call is let go. Which microphone and speaker is this
+  // browser's choice (devices.ts, applied live); the levels are the engine's settings.
   const audio = useMemo(() => installAudioBridge(), []);
+  const [devices, setDevices] = useState(browserDevices);
+  useEffect(() => onBrowserDevices(setDevices), []);
+  useEffect(() => {
+    audio.setDevices(devices);
+    setRingtoneSink(devices.output);
+  }, [devices.input, devices.output]);
+  useEffect(() => audio.setLevels({ input: state.settings?.inputLevel ?? 100, output: state.settings?.outputLevel ?? 100 }), [state.settings?.inputLevel, state.settings?.outputLevel]);
   const audioCallId = audioCallOf(state.calls)?.id ?? null;
   useEffect(() => {
     if (!audioCallId) return;
-    audio.attach(audioCallId, { input: state.settings?.inputDevice, output: state.settings?.outputDevice }).catch(fail);
+    audio.attach(audioCallId, devices).catch(fail);
     return () => audio.detach(audioCallId);
   }, [audioCallId]);
   useEffect(() => {
@@ -212,7 +222,11 @@ export function App({ launchDial }: { launchDial: string | null }) {
   };
 
   const dial = (target: string, fromAccount?: Id | null) => {
-    const acc = fromAccount !== undefined && fromAccount !== null && state.accounts.some((a) => String(a.id) === String(fromAccount)) ? fromAccount : accountId ?? undefined;
+    let acc = fromAccount !== undefined && fromAccount !== null && state.accounts.some((a) => String(a.id) === String(fromAccount)) ? fromAccount : accountId ?? undefined;
+    // The echo test and direct sip:/user@host calls need no account: they do not go through one
+    // that is switched off (the engine would refuse the call), and echo never does.
+    const via = state.accounts.find((a) => String(a.id) === String(acc));
+    if (target.trim().toLowerCase() === 'echo' || (!needsAccount(target) && !via?.enabled)) acc = undefined;
     setLastDialled(target);
     localStorage.setItem(LAST_DIALLED, target);
     setView('phone');

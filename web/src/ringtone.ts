@@ -12,11 +12,28 @@ export const RINGTONES: readonly { id: string; name: string }[] = [
 ];
 
 let ctx: AudioContext | null = null;
+/** The browser speaker chosen in Settings ('' the default), where AudioContext.setSinkId exists. */
+let sink = '';
+
+function applySink(): void {
+  const c = ctx as (AudioContext & { setSinkId?: (id: string) => Promise<void>; sinkId?: unknown }) | null;
+  if (!c?.setSinkId || (c.sinkId ?? '') === sink) return;
+  c.setSinkId(sink).catch(() => c.setSinkId!('').catch(() => undefined));
+}
+
+/** Rings on this speaker (a browser sink id; null the system default) from now on. */
+export function setRingtoneSink(id: string | null): void {
+  sink = id ?? '';
+  applySink();
+}
 
 /** Creates or resumes the AudioContext; call from a user gesture. */
 export function unlockAudio(): void {
   try {
-    ctx ??= new AudioContext();
+    if (!ctx) {
+      ctx = new AudioContext();
+      applySink();
+    }
     if (ctx.state === 'suspended') void ctx.resume();
   } catch {
     ctx = null;

@@ -118,14 +118,10 @@ export function CallScreen(p: Props) {
             )}
           </p>
         ) : null}
-        {audioUp && audio.connected ? (
-          <p class="audio-ok muted" role="status" aria-label="Audio">
-            <span class="dot" aria-hidden="true" /> {audio.text}
-          </p>
-        ) : null}
-        {audioUp && !audio.connected ? (
-          <p class="audio-note" role="note">
-            Audio: {audio.text}
+        {audioUp ? (
+          // One live region for the audio's state, so a drop and the reconnect are announced.
+          <p class={audio.connected ? 'audio-ok muted' : `audio-note audio-${audio.state}`} role="status" aria-label="Audio" data-audio-state={audio.state}>
+            <span class="dot" aria-hidden="true" /> {audio.connected ? audio.text : `Audio: ${audio.text}`}
           </p>
         ) : null}
         {call.transfer ? (

@@ -1,7 +1,12 @@
-/** Settings: codecs and order, DTMF, audio devices and levels, ringtone, DND, auto-answer, browser. */
-import { useState } from 'preact/hooks';
+/**
+ * Settings: codecs and order, DTMF, DND, auto-answer; the browser handset's microphone and
+ * speaker (this browser's own devices, kept in this browser), levels and ringtone; the
+ * engine's system audio devices (kept in the engine); notifications and links; shortcuts.
+ */
+import { useEffect, useState } from 'preact/hooks';
 import type { AudioDevice, DndMode, DtmfMode, Settings } from '../api-types.js';
 import { KNOWN_CODECS } from '../api-types.js';
+import { allowDeviceNames, browserDevices, chooseBrowserDevice, listDevices, onBrowserDevices, onDeviceChange, outputChoice, type DeviceList, type DeviceOption } from '../devices.js';
 import { SHORTCUTS } from '../keyboard.js';
 import { registerLinkHandlers } from '../link-handler.js';
 import { notificationPermission, requestNotifications } from '../notify.js';
@@ -15,10 +20,11 @@ interface Props {
 }
 
 function DeviceField({ id, label, value, devices, onChange }: { id: string; label: string; value: string | null; devices: AudioDevice[] | undefined; onChange: (v: string | null) => void }) {
+  const hint = devices ? undefined : 'A device name; empty for the default.';
   return (
-    <Field label={label} id={id} hint={devices ? undefined : 'The device name as the engine’s audio system knows it; empty for the system default.'}>
+    <Field label={label} id={id} hint={hint}>
       {devices ? (
-        <select id={id} value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value || null)}>
+        <select id={id} value={value ?? ''} aria-describedby="engine-audio-hint" onChange={(e) => onChange(e.currentTarget.value || null)}>
           <option value="">System default</option>
           {devices.map((d) => (
             <option key={d.id} value={d.id}>
@@ -27,9 +33,127 @@ function DeviceField({ id, label, value, devices, onChange }: { id: string; labe
           ))}
         </select>
       ) : (
-        <input id={id} type="text" placeholder="System default" value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value.trim() || null)} />
+        <input id={id} type="text" placeholder="System default" aria-describedby={`${id}-hint engine-audio-hint`} value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value.trim() || null)} />
       )}
     </Field>
+  );
+}
+
+/** This browser's microphones and speakers, listed again when devices come and go. */
+function useBrowserDeviceList(): { list: DeviceList | null; refresh: () => void } {
+  const [list, setList] = useState<DeviceList | null>(null);
+  const refresh = () => {
+    listDevices().then(setList, () => setList({ inputs: [], outputs: [], defaultInput: null, defaultOutput: null, labelled: false }));
+  };
+  useEffect(() => {
+    refresh();
+    return onDeviceChange(refresh);
+  }, []);
+  return { list, refresh };
+}
+
+/** A browser device picker: "System default" first, then the devices, then a saved one that is not listed now. */
+function BrowserDeviceSelect(p: { id: string; value: string | null; options: DeviceOption[]; defaultLabel: string | null; describedBy: string; onChange: (v: string | null) => void }) {
+  const missing = p.value !== null && !p.options.some((o) => o.id === p.value);
+  return (
+    <select id={p.id} value={p.value ?? ''} aria-describedby={p.describedBy} onChange={(e) => p.onChange(e.currentTarget.value || null)}>
+      <option value="">{p.defaultLabel ? `System default (${p.defaultLabel})` : 'System default'}</option>
+      {p.options.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.label}
+        </option>
+      ))}
+      {missing ? <option value={p.value!}>Chosen earlier (not connected now)</option> : null}
+    </select>
+  );
+}
+
+function BrowserAudio({ s, ringer, onChange }: { s: Settings; ringer: Ringer; onChange: (patch: Partial<Settings>) => void }) {
+  const { list, refresh } = useBrowserDeviceList();
+  const [chosen, setChosen] = useState(browserDevices);
+  useEffect(() => onBrowserDevices(setChosen), []);
+  const [asking, setAsking] = useState(false);
+  const [askResult, setAskResult] = useState<string | null>(null);
+  const output = outputChoice();
+  const ask = () => {
+    setAsking(true);
+    allowDeviceNames().then((problem) => {
+      setAsking(false);
+      setAskResult(problem ? `Could not list the devices: ${problem}.` : null);
+      refresh();
+    });
+  };
+
+  return (
+    <fieldset class="card">
+      <legend>Audio in this browser</legend>
+      <p class="hint" id="browser-audio-hint">
+        This page is the phone’s handset: calls use this browser’s microphone and speaker. These choices are kept in this browser only.
+      </p>
+      {list && !list.labelled ? (
+        <div class="device-names" role="group" aria-labelledby="device-names-text">
+          <p id="device-names-text" class="hint">
+            The browser names its devices only after this page may use the microphone.
+          </p>
+          <Button label="Allow the microphone to list devices by name" text={asking ? 'Asking…' : 'Show device names'} disabled={asking} onClick={ask} />
+        </div>
+      ) : null}
+      {askResult ? (
+        <p class="error" role="status">
+          {askResult}
+        </p>
+      ) : null}
+      <div class="grid2">
+        <Field label="Microphone" id="set-browser-in">
+          <BrowserDeviceSelect
+            id="set-browser-in"
+            value={chosen.input}
+            options={list?.inputs ?? []}
+            defaultLabel={list?.defaultInput ?? null}
+            describedBy="browser-audio-hint"
+            onChange={(v) => chooseBrowserDevice('input', v)}
+          />
+        </Field>
+        <Field label={`Microphone level: ${s.inputLevel}%`} id="set-in-level">
+          <input id="set-in-level" type="range" min={0} max={100} value={s.inputLevel} onChange={(e) => onChange({ inputLevel: Number(e.currentTarget.value) })} />
+        </Field>
+        {output ? (
+          <Field label="Speaker" id="set-browser-out">
+            <BrowserDeviceSelect
+              id="set-browser-out"
+              value={chosen.output}
+              options={list?.outputs ?? []}
+              defaultLabel={list?.defaultOutput ?? null}
+              describedBy="browser-audio-hint"
+              onChange={(v) => chooseBrowserDevice('output', v)}
+            />
+          </Field>
+        ) : (
+          <div class="field">
+            <span class="field-label">Speaker</span>
+            <p class="note" role="note" id="set-browser-out-note">
+              This browser cannot choose the speaker: calls play on the system’s default output (change it in the system’s sound settings).
+            </p>
+          </div>
+        )}
+        <Field label={`Speaker level: ${s.outputLevel}%`} id="set-out-level">
+          <input id="set-out-level" type="range" min={0} max={100} value={s.outputLevel} onChange={(e) => onChange({ outputLevel: Number(e.currentTarget.value) })} />
+        </Field>
+      </div>
+      <Field label="Ringtone" id="set-ring">
+        <div class="inline">
+          <select id="set-ring" value={s.ringtone} onChange={(e) => onChange({ ringtone: e.currentTarget.value })}>
+            {RINGTONES.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+            {RINGTONES.some((r) => r.id === s.ringtone) ? null : <option value={s.ringtone}>{s.ringtone}</option>}
+          </select>
+          <Button label="Play the ringtone" text="Play" onClick={() => ringer.preview(s.ringtone, s.outputLevel)} />
+        </div>
+      </Field>
+    </fieldset>
   );
 }
 
@@ -81,7 +205,7 @@ export function SettingsView({ settings: s, ringer, onChange }: Props) {
         <legend>Calls</legend>
         <Field label="DTMF (keypad tones)" id="set-dtmf">
           <select id="set-dtmf" value={s.dtmfMode} onChange={(e) => onChange({ dtmfMode: e.currentTarget.value as DtmfMode })}>
-            <option value="rfc4733">RTP events (RFC 4733), recommended</option>
+            <option value="rfc4733">RFC 4733 events (recommended)</option>
             <option value="info">SIP INFO</option>
             <option value="inband">In the audio (in-band)</option>
           </select>
@@ -112,6 +236,7 @@ export function SettingsView({ settings: s, ringer, onChange }: Props) {
           <Field label="after (seconds of ringing)" id="set-aa-delay">
             <input
               id="set-aa-delay"
+              class="narrow"
               type="number"
               min={0}
               max={60}
@@ -124,31 +249,18 @@ export function SettingsView({ settings: s, ringer, onChange }: Props) {
         </div>
       </fieldset>
 
+      <BrowserAudio s={s} ringer={ringer} onChange={onChange} />
+
       <fieldset class="card">
-        <legend>Audio</legend>
+        <legend>Engine system audio</legend>
+        <p class="hint" id="engine-audio-hint">
+          The engine’s own sound devices, by the names its sound system uses (PulseAudio or ALSA; <code>softphone devices</code> lists them), kept in the engine’s profile. They
+          are not this page’s microphone and speaker.
+        </p>
         <div class="grid2">
-          <DeviceField id="set-in" label="Microphone" value={s.inputDevice} devices={s.devices?.inputs} onChange={(v) => onChange({ inputDevice: v })} />
-          <Field label={`Microphone level: ${s.inputLevel}%`} id="set-in-level">
-            <input id="set-in-level" type="range" min={0} max={100} value={s.inputLevel} onChange={(e) => onChange({ inputLevel: Number(e.currentTarget.value) })} />
-          </Field>
-          <DeviceField id="set-out" label="Speaker" value={s.outputDevice} devices={s.devices?.outputs} onChange={(v) => onChange({ outputDevice: v })} />
-          <Field label={`Speaker level: ${s.outputLevel}%`} id="set-out-level">
-            <input id="set-out-level" type="range" min={0} max={100} value={s.outputLevel} onChange={(e) => onChange({ outputLevel: Number(e.currentTarget.value) })} />
-          </Field>
+          <DeviceField id="set-in" label="System microphone" value={s.inputDevice} devices={s.devices?.inputs} onChange={(v) => onChange({ inputDevice: v })} />
+          <DeviceField id="set-out" label="System speaker" value={s.outputDevice} devices={s.devices?.outputs} onChange={(v) => onChange({ outputDevice: v })} />
         </div>
-        <Field label="Ringtone" id="set-ring">
-          <div class="inline">
-            <select id="set-ring" value={s.ringtone} onChange={(e) => onChange({ ringtone: e.currentTarget.value })}>
-              {RINGTONES.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-              {RINGTONES.some((r) => r.id === s.ringtone) ? null : <option value={s.ringtone}>{s.ringtone}</option>}
-            </select>
-            <Button label="Play the ringtone" text="Play" onClick={() => ringer.preview(s.ringtone, s.outputLevel)} />
-          </div>
-        </Field>
       </fieldset>
 
       <fieldset class="card">
