@@ -1,5 +1,5 @@
 /**
- * The one place where errors become HTTP statuses (STYLE.md §5, like hono's HTTPException):
+ * The one place where errors become HTTP statuses (STYLE.md §5):
  * every command failure is an EngineError with a code; the body is always
  * `{ error: { code, message, issues? } }`.
  */

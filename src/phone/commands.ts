@@ -4,7 +4,7 @@
  * all run commands through `CommandRegistry.run`, which validates the input and turns every
  * failure into an EngineError (engine-errors.ts), so the faces differ only in transport.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { exportVCards } from './contacts-export.js';
 import { importContacts } from './contacts-import.js';
 import type { PhoneEngine } from './engine.js';

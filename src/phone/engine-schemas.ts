@@ -3,7 +3,7 @@
  * zod schemas: the command registry validates with them, the API documents them (OpenAPI is
  * generated from these), and the TypeScript types are inferred from them, so the three agree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_TRANSPORTS, CALL_OUTCOMES, SETTING_KEYS } from './store/index.js';
 
 export const RegistrationInfoSchema = z.object({

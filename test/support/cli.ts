@@ -1,6 +1,7 @@
 /**
  * Runs the softphone CLI from source (so tests never depend on a stale build) as a child
  * process: `runCli` to completion, `startCli` for long-running commands watched line by line.
+ * `{ built: true }` runs the shipped bundle, dist/bin/softphone.js (`npm test` builds first).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -9,6 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = join(ROOT, 'src', 'cli', 'main.ts');
+export const BUILT_ENTRY = join(ROOT, 'dist', 'bin', 'softphone.js');
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  /** Run dist/bin/softphone.js (the bundle) instead of the sources under tsx. */
+  built?: boolean;
+}
 
 export interface CliResult {
   code: number | null;
@@ -29,9 +37,9 @@ export interface CliProcess {
   interrupt(graceMs?: number): Promise<CliResult>;
 }
 
-export function startCli(args: string[], opts: { env?: Record<string, string> } = {}): CliProcess {
+export function startCli(args: string[], opts: CliOptions = {}): CliProcess {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+  const child = spawn(process.execPath, [...(opts.built ? [BUILT_ENTRY] : ['--import', 'tsx', ENTRY]), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,7 +95,7 @@ export function startCli(args: string[], opts: { env?: Record<string, string> } 
   };
 }
 
-export async function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runCli(args: string[], opts: CliOptions & { timeoutMs?: number } = {}): Promise<CliResult> {
   const p = startCli(args, opts);
   const t = setTimeout(() => p.child.kill('SIGKILL'), opts.timeoutMs ?? 30000);
   const r = await p.exited;

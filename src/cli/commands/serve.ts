@@ -9,7 +9,6 @@ import { loadOrCreateToken } from '../../api/token.js';
 import { createNodeEngine, defaultProfileDir } from '../../main/node-engine.js';
 import { CliError } from '../errors.js';
 import { portFrom } from '../account-options.js';
-import { openBrowser } from '../open-browser.js';
 
 export interface ServeFlags {
   port?: string;
@@ -52,7 +51,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   process.stdout.write(`softphone is running: ${url}\n`);
   if (port !== 0 && server.port !== port) process.stdout.write(`(port ${port} was taken; using ${server.port})\n`);
   process.stdout.write(`profile: ${profileDir}\n`);
-  if (flags.open) openBrowser(url);
+  if (flags.open) (await import('../open-browser.js')).openBrowser(url);
 
   await new Promise<void>((resolve) => {
     let stopping = false;

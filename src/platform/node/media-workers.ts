@@ -27,7 +27,9 @@
  * slice of ports.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
 import type { AudioSink, AudioSource } from '../../media/audio-frame.js';
 import { WavRecorder } from '../../media/audio-sink.js';
 import { SilenceSource, ToneSource, WavFileSource } from '../../media/audio-source.js';
@@ -72,6 +74,10 @@ export class MediaWorkerError extends Error {
   }
 }
 
+// node:worker_threads only when a pool starts (--media-workers): resident memory at idle.
+let workerThreads: typeof WorkerThreads | undefined;
+const threads = (): typeof WorkerThreads => (workerThreads ??= createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads);
+
 /** The worker entry beside this file: .ts under tsx (tests, benches), .js once built. */
 function workerEntry(): URL {
   const self = import.meta.url;
@@ -84,6 +90,7 @@ function workerEntry(): URL {
  * and then imports the entry. Built (.js), the entry runs as it is.
  */
 function startWorker(entry: URL, options: { workerData: MediaWorkerData; name: string }): Worker {
+  const { Worker } = threads();
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;

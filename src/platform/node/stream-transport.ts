@@ -10,19 +10,20 @@
  * was verified against.
  */
 import { createServer as createTcpServer, connect as tcpConnect, isIP, isIPv6, type Server, type Socket } from 'node:net';
-import {
-  checkServerIdentity,
-  connect as tlsConnect,
-  createServer as createTlsServer,
-  rootCertificates,
-  type TLSSocket,
-} from 'node:tls';
+import { createRequire } from 'node:module';
+import type * as Tls from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Endpoint, Flow, SendOptions } from '../../sip/transport.js';
 import { TransportError } from '../../sip/transport.js';
 import type { Scheduler } from '../scheduler.js';
 import type { Logger } from '../logger.js';
 import { StreamConnection, type ConnectionConfig, type KeepAliveEvent } from './stream-connection.js';
 import { endpointText, normalizeAddress, transportErrorFrom } from './socket-util.js';
+
+// node:tls (and OpenSSL's certificate store) only when a TLS transport is used: a phone on UDP
+// or TCP never loads it (resident memory, docs/bench-footprint.md).
+let tlsModule: typeof Tls | undefined;
+const tls = (): typeof Tls => (tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof Tls);
 
 export type PemInput = string | Buffer | Array<string | Buffer>;
 
@@ -185,7 +186,7 @@ export class StreamTransport {
       const name = opts.serverName ?? host;
       verifiedName = name;
       const tlsOpts = this.opts.tls ?? {};
-      socket = tlsConnect({
+      socket = tls().connect({
         host,
         port: dest.port,
         ...(local ? { localAddress: local } : {}),
@@ -194,7 +195,7 @@ export class StreamTransport {
         ...(isIP(name) ? {} : { servername: name }),
         ...this.secureContextOptions(),
         rejectUnauthorized: tlsOpts.rejectUnauthorized ?? true,
-        checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert),
+        checkServerIdentity: (_host, cert) => tls().checkServerIdentity(name, cert),
       });
     } else {
       socket = tcpConnect({ host, port: dest.port, ...(local ? { localAddress: local } : {}) });
@@ -232,7 +233,7 @@ export class StreamTransport {
     if (!tlsOpts.cert || !tlsOpts.key) {
       throw new TransportError('ECONFIG', 'a TLS listener needs `cert` and `key` (or set the TLS transport to connect only)');
     }
-    const server = createTlsServer({ ...this.secureContextOptions() }, (s: TLSSocket) => this.accept(s));
+    const server = tls().createServer({ ...this.secureContextOptions() }, (s: TLSSocket) => this.accept(s));
     server.on('tlsClientError', (err, s) => {
       this.opts.logger.info('incoming TLS handshake failed', { remote: `${s.remoteAddress}:${s.remotePort}`, error: err.message });
     });
@@ -242,7 +243,7 @@ export class StreamTransport {
   private secureContextOptions(): { ca?: Array<string | Buffer>; cert?: PemInput; key?: PemInput } {
     const t = this.opts.tls ?? {};
     const extra = t.ca === undefined ? [] : Array.isArray(t.ca) ? t.ca : [t.ca];
-    const ca = extra.length === 0 ? undefined : t.useSystemCa === false ? extra : [...rootCertificates, ...extra];
+    const ca = extra.length === 0 ? undefined : t.useSystemCa === false ? extra : [...tls().rootCertificates, ...extra];
     return { ...(ca ? { ca } : {}), ...(t.cert ? { cert: t.cert } : {}), ...(t.key ? { key: t.key } : {}) };
   }
 

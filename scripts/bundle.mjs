@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// The `softphone` command as shipped: src/cli/main.ts and what it imports bundled by esbuild
+// into dist/bin/ (one file per lazily loaded command, shared chunks, and the media worker's
+// entry beside them). Node then reads a handful of files at start instead of ~310 modules,
+// which halves the time to registered and saves memory (docs/bench-footprint.md,
+// docs/decisions.md "Bundling the command"). The library (dist/index.js and its .d.ts) stays
+// plain tsc output. better-sqlite3 is a native addon: it stays in node_modules.
+import { build } from 'esbuild';
+import { chmodSync, rmSync } from 'node:fs';
+
+const outdir = 'dist/bin';
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { softphone: 'src/cli/main.ts', 'media-worker-main': 'src/platform/node/media-worker-main.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // The ESM builds of the packages (zod's, for one, lets unused locales be left out).
+  mainFields: ['module', 'main'],
+  external: ['better-sqlite3'],
+  // The CommonJS packages inside the bundle (commander, ws) call require() for node: modules.
+  banner: { js: "import { createRequire as __softphoneRequire } from 'node:module';\nconst require = __softphoneRequire(import.meta.url);" },
+  // Readable stack traces: names and lines kept; no minification.
+  sourcemap: 'linked',
+  sourcesContent: false,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+chmodSync(`${outdir}/softphone.js`, 0o755);
