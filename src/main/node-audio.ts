@@ -1,7 +1,15 @@
 /**
  * System audio for the Node runtime (PulseAudio/PipeWire, ALSA): the CLI and the engine reach
  * platform/node/audio through here, as they reach sockets and timers through node.ts.
+ *
+ * `SystemHandset` is the engine's handset on the sound system ('audio.handset': 'system'): a
+ * call's microphone and speaker for phone/call-audio-hub.ts while no browser page is attached.
  */
+import type { AudioFormat } from '../media/audio-frame.js';
+import type { DeviceHandset, DeviceStatus } from '../phone/call-audio-hub.js';
+import type { AudioBackendName, AudioDirection, DeviceCapture, DevicePlayback } from '../platform/node/audio/index.js';
+import { AudioDeviceError, openCapture, openPlayback, resolveAudioDevice } from '../platform/node/audio/index.js';
+
 export {
   AudioDeviceError,
   MAX_LEVEL,
@@ -22,3 +30,134 @@ export {
   type OpenAudioOptions,
   type PlaybackStats,
 } from '../platform/node/audio/index.js';
+
+/** Which sound system, and the environment its tools run in (PULSE_SERVER, ALSA_CONFIG_PATH ...). */
+export interface SystemAudioOptions {
+  /** Default: detected (PulseAudio when a server answers, else ALSA). */
+  backend?: AudioBackendName;
+  /** Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SystemHandsetOptions extends SystemAudioOptions {
+  /** The devices as the sound system names them (`t1.monitor`, `alsa:plughw:0,0`); null or empty: the default. */
+  input: string | null;
+  output: string | null;
+  /** Software levels, 0..1.5 (1: as is). */
+  inputLevel?: number;
+  outputLevel?: number;
+  format: AudioFormat;
+  /** Prefix of the streams' names in the sound server's mixer. */
+  streamName?: string;
+  /** How the devices are doing: at once (opening, as named), then as each opens or fails. */
+  report(status: DeviceStatus): void;
+}
+
+const SIDE: Record<AudioDirection, string> = { input: 'system microphone', output: 'system speaker' };
+
+/**
+ * One call's microphone and speaker on the sound system. Both open in the background, each on
+ * its own: until a side is open (and for good when it cannot be: a device missing, a tool
+ * that fails or stops), reads give silence and writes are dropped, and `report` carries the
+ * error. Nothing here throws into the media clock.
+ */
+export class SystemHandset implements DeviceHandset {
+  /** Settles when both sides have opened or failed (for tests and logs). */
+  readonly opened: Promise<void>;
+  private capture: DeviceCapture | undefined;
+  private playback: DevicePlayback | undefined;
+  private isClosed = false;
+  private readonly names: Record<AudioDirection, string | null>;
+  private readonly states: Record<AudioDirection, 'opening' | 'open' | 'failed'> = { input: 'opening', output: 'opening' };
+  private readonly errors: Partial<Record<AudioDirection, string>> = {};
+  private levels: { input: number; output: number };
+
+  constructor(private readonly opts: SystemHandsetOptions) {
+    this.names = { input: opts.input || null, output: opts.output || null };
+    this.levels = { input: opts.inputLevel ?? 1, output: opts.outputLevel ?? 1 };
+    this.report();
+    this.opened = Promise.all([this.open('input'), this.open('output')]).then(() => undefined);
+  }
+
+  read(out: Int16Array): void {
+    if (!this.capture) out.fill(0);
+    else this.capture.read(out);
+  }
+
+  write(frame: Int16Array, timeMs: number): void {
+    this.playback?.write(frame, timeMs);
+  }
+
+  /** Change the software levels (0..1.5) of the open devices and of those still opening. */
+  setLevels(input: number, output: number): void {
+    this.levels = { input, output };
+    if (this.capture) this.capture.level = input;
+    if (this.playback) this.playback.level = output;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** The tools' PIDs (for tests). */
+  get pids(): number[] {
+    return [this.capture?.pid, this.playback?.pid].filter((p): p is number => p !== undefined);
+  }
+
+  close(): Promise<void> {
+    this.isClosed = true;
+    const capture = this.capture;
+    const playback = this.playback;
+    this.capture = undefined;
+    this.playback = undefined;
+    return Promise.all([capture?.close(), playback?.close(0)]).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  private async open(direction: AudioDirection): Promise<void> {
+    const sys = { ...(this.opts.backend ? { backend: this.opts.backend } : {}), ...(this.opts.env ? { env: this.opts.env } : {}) };
+    try {
+      const device = await resolveAudioDevice(this.names[direction] ?? undefined, direction, sys);
+      if (this.isClosed) return;
+      const common = {
+        ...sys,
+        streamName: `${this.opts.streamName ?? 'softphone engine'} ${direction === 'input' ? 'microphone' : 'speaker'}`,
+        onError: (err: AudioDeviceError) => this.fail(direction, err),
+      };
+      if (direction === 'input') {
+        const capture = openCapture(device, this.opts.format, { ...common, level: this.levels.input });
+        this.capture = capture;
+        await capture.ready;
+      } else {
+        const playback = openPlayback(device, this.opts.format, { ...common, level: this.levels.output });
+        this.playback = playback;
+        await playback.ready;
+      }
+      if (this.isClosed || this.errors[direction]) return;
+      this.names[direction] = device.id;
+      this.states[direction] = 'open';
+      this.report();
+    } catch (err) {
+      this.fail(direction, err);
+    }
+  }
+
+  private fail(direction: AudioDirection, err: unknown): void {
+    if (this.isClosed || this.errors[direction]) return;
+    const message = err instanceof AudioDeviceError || err instanceof Error ? err.message : String(err);
+    this.errors[direction] = `${SIDE[direction]}: ${message}`;
+    this.states[direction] = 'failed';
+    this.report();
+  }
+
+  private report(): void {
+    const errors = [this.errors.input, this.errors.output].filter((e): e is string => e !== undefined);
+    this.opts.report({
+      input: { device: this.names.input, state: this.states.input },
+      output: { device: this.names.output, state: this.states.output },
+      ...(errors.length ? { error: errors.join('; ') } : {}),
+    });
+  }
+}

@@ -1,6 +1,13 @@
 /**
  * The engine on Node: each line is a Phone from createNodePhone (its own UserAgent and
  * sockets), and the profile lives in the platform's data directory unless told otherwise.
+ *
+ * A call's audio is the engine's CallAudioHub: the browser page attached to the call; without
+ * one, with 'audio.handset': 'system', the sound system's devices named by 'audio.inputDevice'
+ * and 'audio.outputDevice' (null: the default) at 'audio.inputLevel'/'audio.outputLevel'
+ * (node-audio.ts SystemHandset), else silence. The devices are chosen as a call's audio starts
+ * (and again when a page detaches from it): a settings change applies to calls from then on;
+ * the levels apply at once to calls on the devices.
  */
 import type { Logger } from '../platform/logger.js';
 import type { SipUri } from '../sip/message.js';
@@ -9,6 +16,10 @@ import type { CallAudio } from '../phone/call.js';
 import type { LineFactory, LineSpec } from '../phone/engine.js';
 import { PhoneEngine } from '../phone/engine.js';
 import { CallAudioHub } from '../phone/call-audio-hub.js';
+import type { DeviceHandsetFactory } from '../phone/call-audio-hub.js';
+import type { SettingsInfo } from '../phone/engine-schemas.js';
+import type { SystemAudioOptions } from './node-audio.js';
+import { SystemHandset } from './node-audio.js';
 import { createNodePhone } from './node.js';
 import { defaultProfileDir } from './profile-dir.js';
 
@@ -21,8 +32,10 @@ export interface NodeEngineOptions {
   tlsCaFiles?: string[];
   dnsServers?: string[];
   /** Each call's audio. Default: the browser page attached to the call (engine.audioHub,
-   * api/audio-bridge.ts), else silence. */
+   * api/audio-bridge.ts), else the sound devices when 'audio.handset' is 'system', else silence. */
   audio?: (call: { direction: 'outgoing' | 'incoming'; id: string }) => CallAudio;
+  /** The sound system of 'audio.handset': 'system' (its tools' environment: PULSE_SERVER ...). Default: detected, process.env. */
+  systemAudio?: SystemAudioOptions;
   logger?: Logger;
   statsIntervalMs?: number;
 }
@@ -64,13 +77,53 @@ export function nodeLineFactory(opts: NodeEngineOptions = {}): LineFactory {
   };
 }
 
-export function createNodeEngine(opts: NodeEngineOptions = {}): Promise<PhoneEngine> {
-  const audioHub = new CallAudioHub();
-  return PhoneEngine.open({
+/** Settings' percent (0..100) as a device level (0..1). */
+function level(percent: number): number {
+  return Math.min(100, Math.max(0, percent)) / 100;
+}
+
+/** The hub's devices: a SystemHandset per call when the settings (read as its audio starts) say 'system'. */
+function systemDevices(settings: () => SettingsInfo | undefined, handsets: Set<SystemHandset>, sys: SystemAudioOptions): DeviceHandsetFactory {
+  return (call, report) => {
+    const s = settings();
+    if (!s || s['audio.handset'] !== 'system') return undefined;
+    const handset = new SystemHandset({
+      ...sys,
+      input: s['audio.inputDevice'],
+      output: s['audio.outputDevice'],
+      inputLevel: level(s['audio.inputLevel']),
+      outputLevel: level(s['audio.outputLevel']),
+      format: call.format,
+      report,
+    });
+    handsets.add(handset);
+    return {
+      read: (out) => handset.read(out),
+      write: (frame, t) => handset.write(frame, t),
+      close: () => {
+        handsets.delete(handset);
+        void handset.close();
+      },
+    };
+  };
+}
+
+export async function createNodeEngine(opts: NodeEngineOptions = {}): Promise<PhoneEngine> {
+  const handsets = new Set<SystemHandset>();
+  // The hub asks for devices as a call's audio starts, by then the engine is open.
+  const ref: { engine?: PhoneEngine } = {};
+  const settings = () => (ref.engine && !ref.engine.closed ? ref.engine.getSettings() : undefined);
+  const audioHub = new CallAudioHub({ devices: systemDevices(settings, handsets, opts.systemAudio ?? {}) });
+  const engine = await PhoneEngine.open({
     profileDir: opts.profileDir ?? defaultProfileDir(),
     createLine: nodeLineFactory({ ...opts, audio: opts.audio ?? ((call) => audioHub.callAudio(call.id)) }),
     audioHub,
     logger: opts.logger,
     statsIntervalMs: opts.statsIntervalMs,
   });
+  ref.engine = engine;
+  engine.on('settings', (s) => {
+    for (const h of handsets) h.setLevels(level(s['audio.inputLevel']), level(s['audio.outputLevel']));
+  });
+  return engine;
 }

@@ -1,5 +1,6 @@
 /**
- * Per-call audio that a client (the browser page, over api/audio-bridge.ts) can attach to.
+ * Per-call audio that a client (the browser page, over api/audio-bridge.ts) can attach to, and
+ * that otherwise goes to the engine's sound devices (the 'audio.handset' setting) or nowhere.
  *
  * The engine's default CallAudio (main/node-engine.ts) comes from `hub.callAudio(callId)`:
  *   - the call's AudioSource reads from the attached client's ring buffer, filled with the
@@ -10,6 +11,15 @@
  * One client per call: a second attach replaces the first. `end(callId)` (the call ended)
  * detaches its client and forgets the call.
  *
+ * Sound devices (a desk phone's handset, as baresip and pjsua have): when the hub was given a
+ * `DeviceHandsetFactory` (main/node-engine.ts opens the system's, phone/ knows no devices), a
+ * call whose audio starts with no client attached asks it for devices; the factory returns
+ * undefined when the settings say calls use none. The page wins: a client that attaches
+ * closes the call's devices, and when it detaches (not replaced, the call still up) the hub
+ * asks the factory again, so the call goes back to the devices (with the settings of that
+ * moment). What the call's audio uses now, and a device's error, is `info(callId)` and the
+ * `audio` event (the engine puts it in CallInfo.audio).
+ *
  * The ring buffer is primed with PRIME_FRAMES before the call reads from it (the client's
  * frames arrive on the network's and the browser's schedule, the call reads on the media
  * clock's) and trimmed back to the prime level when it grows past MAX_FRAMES (the two clocks
@@ -18,7 +28,9 @@
 import type { AudioFormat, AudioSink, AudioSource } from '../media/audio-frame.js';
 import { frameSize } from '../media/audio-frame.js';
 import { Resampler } from '../media/resampler.js';
+import { Emitter } from '../platform/emitter.js';
 import type { CallAudio } from './call.js';
+import type { CallAudioInfo } from './engine-schemas.js';
 
 /** Frames buffered before the call starts reading what the client sends (and after an underrun). */
 export const PRIME_FRAMES = 2;
@@ -55,6 +67,36 @@ export interface Attachment {
   stats(): AttachmentStats;
   /** Let go of the call (the call carries on in silence). */
   detach(): void;
+}
+
+/** A call's sound devices while no client is attached (what main/node-engine.ts opens). */
+export interface DeviceHandset {
+  /** The call's next frame from the microphone: fill `out`, with silence when nothing is there. Never waits. */
+  read(out: Int16Array): void;
+  /** A frame the call hears, for the speaker. Never waits. */
+  write(frame: Int16Array, timeMs: number): void;
+  /** Let go of the devices (the call ended, or a client took the call). */
+  close(): void;
+}
+
+/** How a call's devices are doing (CallInfo.audio): each device, and why one failed (the call goes on, that side silent). */
+export type DeviceStatus = Pick<CallAudioInfo, 'input' | 'output' | 'error'>;
+
+/**
+ * Opens the sound devices of call `id` for `format`; undefined when calls use none (the
+ * settings say the browser is the handset). `report` tells the hub how the devices are doing,
+ * now and later (a device missing, one that stopped).
+ */
+export type DeviceHandsetFactory = (call: { id: string; format: AudioFormat }, report: (status: DeviceStatus) => void) => DeviceHandset | undefined;
+
+export interface CallAudioHubOptions {
+  devices?: DeviceHandsetFactory;
+}
+
+export interface CallAudioHubEvents {
+  [key: string]: unknown;
+  /** What call `callId`'s audio uses changed (a client attached or left, devices opened or failed). */
+  audio: { callId: string; audio: CallAudioInfo };
 }
 
 /** A ring of samples at the call's rate. */
@@ -174,7 +216,10 @@ class Link implements Attachment {
 
   detach(): void {
     this.release();
-    if (this.entry.link === this) this.entry.link = undefined;
+    if (this.entry.link === this) {
+      this.entry.link = undefined;
+      this.entry.detached();
+    }
   }
 
   release(why?: 'ended' | 'replaced'): void {
@@ -187,27 +232,87 @@ class Link implements Attachment {
 interface Entry {
   format: AudioFormat | undefined;
   link: Link | undefined;
+  /** The call's sound devices, while no client is attached. */
+  device: DeviceHandset | undefined;
+  /** Whose reports count: the devices opened last (reports of closed ones are ignored). */
+  deviceToken: object | undefined;
+  info: CallAudioInfo | undefined;
+  /** The client left the call (not replaced): back to the devices. */
+  detached(): void;
 }
 
-export class CallAudioHub {
+export class CallAudioHub extends Emitter<CallAudioHubEvents> {
   private readonly entries = new Map<string, Entry>();
+  private readonly devices: DeviceHandsetFactory | undefined;
+
+  constructor(opts: CallAudioHubOptions = {}) {
+    super();
+    this.devices = opts.devices;
+  }
 
   private entry(callId: string): Entry {
     let e = this.entries.get(callId);
     if (!e) {
-      e = { format: undefined, link: undefined };
+      const entry: Entry = { format: undefined, link: undefined, device: undefined, deviceToken: undefined, info: undefined, detached: () => this.useDevices(callId, entry) };
+      e = entry;
       this.entries.set(callId, e);
     }
     return e;
   }
 
-  /** The CallAudio of call `callId`: the attached client's audio, else silence. */
+  private setInfo(callId: string, entry: Entry, info: CallAudioInfo): void {
+    if (this.entries.get(callId) !== entry) return; // ended
+    entry.info = info;
+    this.emit('audio', { callId, audio: info });
+  }
+
+  /** No client: the call's audio goes to its devices, when the factory gives any, else nowhere. */
+  private useDevices(callId: string, entry: Entry): void {
+    if (!entry.format || entry.link || entry.device || this.entries.get(callId) !== entry) return;
+    const token = {};
+    entry.deviceToken = token;
+    let reported = false;
+    let device: DeviceHandset | undefined;
+    try {
+      device = this.devices?.({ id: callId, format: entry.format }, (status) => {
+        if (entry.deviceToken !== token) return; // closed since
+        reported = true;
+        this.setInfo(callId, entry, { handset: 'system', ...status });
+      });
+    } catch (err) {
+      entry.deviceToken = undefined;
+      this.setInfo(callId, entry, { handset: 'none', error: `the sound devices did not open: ${err instanceof Error ? err.message : String(err)}` });
+      return;
+    }
+    if (!device) {
+      entry.deviceToken = undefined;
+      this.setInfo(callId, entry, { handset: 'none' });
+      return;
+    }
+    entry.device = device;
+    if (!reported) this.setInfo(callId, entry, { handset: 'system' });
+  }
+
+  private closeDevice(entry: Entry): void {
+    const device = entry.device;
+    entry.device = undefined;
+    entry.deviceToken = undefined;
+    try {
+      device?.close();
+    } catch {
+      // closing is best effort: the devices are gone either way
+    }
+  }
+
+  /** The CallAudio of call `callId`: the attached client's audio, else the devices, else silence. */
   callAudio(callId: string): CallAudio {
     const entry = this.entry(callId);
     const started = (format: AudioFormat) => {
       if (entry.format?.sampleRate === format.sampleRate && entry.format.frameMs === format.frameMs) return;
       entry.format = format;
       entry.link?.start(format);
+      if (entry.device) this.closeDevice(entry); // a new format: open them again for it
+      this.useDevices(callId, entry);
     };
     return {
       source: (format): AudioSource => {
@@ -216,6 +321,7 @@ export class CallAudioHub {
           format,
           read(out) {
             if (entry.link) entry.link.read(out);
+            else if (entry.device) entry.device.read(out);
             else out.fill(0);
             return true;
           },
@@ -225,21 +331,24 @@ export class CallAudioHub {
         started(format);
         return {
           format,
-          write(frame) {
-            entry.link?.hear(frame);
+          write(frame, timeMs) {
+            if (entry.link) entry.link.hear(frame);
+            else entry.device?.write(frame, timeMs);
           },
         };
       },
     };
   }
 
-  /** Attach `client` to call `callId` (replacing any client it had). */
+  /** Attach `client` to call `callId` (replacing any client it had, or the call's devices). */
   attach(callId: string, client: AudioClient): Attachment {
     const entry = this.entry(callId);
     const old = entry.link;
     const link = new Link(entry, client);
     entry.link = link;
     old?.release('replaced');
+    this.closeDevice(entry);
+    this.setInfo(callId, entry, { handset: 'browser' });
     return link;
   }
 
@@ -248,12 +357,18 @@ export class CallAudioHub {
     return this.entries.get(callId)?.link !== undefined;
   }
 
-  /** The call ended: detach its client and forget it. */
+  /** What call `callId`'s audio uses now; undefined before its audio started (and for calls the hub does not know). */
+  info(callId: string): CallAudioInfo | undefined {
+    return this.entries.get(callId)?.info;
+  }
+
+  /** The call ended: detach its client, close its devices, and forget it. */
   end(callId: string): void {
     const e = this.entries.get(callId);
     if (!e) return;
     this.entries.delete(callId);
     e.link?.release('ended');
     e.link = undefined;
+    this.closeDevice(e);
   }
 }

@@ -42,6 +42,8 @@ export class EngineCall {
   contactName: string | null;
   stats: CallStatsInfo | undefined;
   transfer: CallInfo['transfer'];
+  /** Where the call's audio goes (the engine's CallAudioHub says). */
+  audio: CallInfo['audio'];
   end: CallInfo['end'];
   /** Set when DND refused the call: the history reason. */
   refusedBecause: string | undefined;
@@ -73,6 +75,7 @@ export class EngineCall {
       hold: c.onHold,
       ...(this.stats ? { stats: this.stats } : {}),
       ...(this.transfer ? { transfer: this.transfer } : {}),
+      ...(this.audio ? { audio: this.audio } : {}),
       ...(this.end ? { end: this.end } : {}),
       historyId: this.historyId,
     };

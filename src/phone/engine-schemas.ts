@@ -37,6 +37,26 @@ export const CallStatsSchema = z.object({
 });
 export type CallStatsInfo = z.infer<typeof CallStatsSchema>;
 
+/** One sound device of a call: as the settings name it (null: the default), by the sound system's own name once open. */
+export const CallAudioDeviceSchema = z.object({
+  device: z.string().nullable(),
+  state: z.enum(['opening', 'open', 'failed']),
+});
+
+/**
+ * Where a call's audio goes now: `browser`, the page attached to it (/api/audio); `system`,
+ * the engine's sound devices ('audio.handset': 'system'); `none`, nowhere (silence). With
+ * system audio, `input` and `output` are the devices and how they are doing, and `error` says
+ * why one failed (missing, or its tool stopped): that side is silent and the call goes on.
+ */
+export const CallAudioSchema = z.object({
+  handset: z.enum(['browser', 'system', 'none']),
+  input: CallAudioDeviceSchema.optional(),
+  output: CallAudioDeviceSchema.optional(),
+  error: z.string().optional(),
+});
+export type CallAudioInfo = z.infer<typeof CallAudioSchema>;
+
 export const CallInfoSchema = z.object({
   id: z.string(),
   accountId: z.number().int().nullable(),
@@ -51,6 +71,8 @@ export const CallInfoSchema = z.object({
   stats: CallStatsSchema.optional(),
   /** A blind transfer in progress or done: the NOTIFY status of the new call. */
   transfer: z.object({ target: z.string(), state: z.enum(['requested', 'accepted', 'succeeded', 'failed']), status: z.number().int().optional(), reason: z.string().optional() }).optional(),
+  /** Where the call's audio goes, once its audio has started. */
+  audio: CallAudioSchema.optional(),
   /** Once ended: why, and the outcome recorded in history. */
   end: z.object({ reason: z.string(), status: z.number().int().optional(), by: z.enum(['local', 'remote', 'network']), outcome: z.enum(CALL_OUTCOMES as [string, ...string[]]) }).optional(),
   /** The row of this call in history. */
@@ -123,6 +145,7 @@ export const SettingsSchema = z.object({
   'audio.codecs': z.array(z.string().regex(/^[A-Za-z0-9._-]{1,32}$/)).min(1),
   'audio.inputDevice': z.string().min(1).max(1024).nullable(),
   'audio.outputDevice': z.string().min(1).max(1024).nullable(),
+  'audio.handset': z.enum(['browser', 'system']),
   'audio.inputLevel': z.number().int().min(0).max(100),
   'audio.outputLevel': z.number().int().min(0).max(100),
   'audio.ringtone': z.string().min(1).max(1024),

@@ -6,8 +6,9 @@
  *          plus one account-less "direct" line for sip: URIs and the echo service
  *   calls: every Call of every line, recorded in history from start to end
  *
- * Settings apply as they change: codecs and DTMF mode (to calls from then on), DND (486, or
- * 302 to the forward target), auto-answer (after a delay, when no other call is up). Call
+ * Settings apply as they change: codecs, DTMF mode and the handset (where a call's audio goes
+ * with no page attached: CallAudioHub) to calls from then on, DND (486, or 302 to the forward
+ * target), auto-answer (after a delay, when no other call is up). Call
  * waiting: a second incoming call rings while one is up; answering it holds the first;
  * `switchTo` resumes one line and holds the others. Blind transfer is RFC 3515 REFER.
  *
@@ -91,6 +92,13 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     this.audioHub = opts.audioHub ?? new CallAudioHub();
     this.log = (opts.logger ?? silentLogger).child('phone.engine');
     this.direct = { accountId: null, phone: undefined, registration: { state: 'unregistered' }, ops: Promise.resolve() };
+    this.audioHub.on('audio', ({ callId, audio }) => {
+      const c = this.calls.get(callId);
+      if (!c) return;
+      c.audio = audio;
+      if (audio.error) this.log.warn('call audio', { callId, handset: audio.handset, error: audio.error });
+      this.emitCall(c);
+    });
   }
 
   /** Open the profile, close history rows a previous run left open, start the lines. */
@@ -484,6 +492,7 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
 
   private track(line: Line, call: Call): EngineCall {
     const c = new EngineCall(call, line.accountId, this.store);
+    c.audio = this.audioHub.info(c.id);
     this.calls.set(c.id, c);
     const account = line.accountId === null ? undefined : this.store.accounts.get(line.accountId);
     this.writeHistory(() => c.recordStart(this.store, account?.aor ?? null));

@@ -243,6 +243,10 @@ test('settings: every section renders and a change is sent in the engine form', 
   await page.getByLabel('System microphone', { exact: true }).fill('alsa:hw:1');
   await page.getByLabel('System microphone', { exact: true }).press('Tab');
   await waitForPatch({ 'audio.inputDevice': 'alsa:hw:1' });
+  // Where a call with no page goes: no audio (the default), or these system devices.
+  assert.equal(await page.getByLabel('Calls without a page use', { exact: true }).inputValue(), 'browser');
+  await page.getByLabel('Calls without a page use', { exact: true }).selectOption('system');
+  await waitForPatch({ 'audio.handset': 'system' });
   await shot('13-settings');
 });
 

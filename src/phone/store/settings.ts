@@ -74,6 +74,12 @@ export const SETTING_SPECS = {
   /** Input/output device ids as the audio backend names them; null: the system default. */
   'audio.inputDevice': optionalText(),
   'audio.outputDevice': optionalText(),
+  /**
+   * Where a call's audio goes while no browser page is attached to it: 'browser' (nowhere:
+   * silence until a page attaches), or 'system': the sound devices above, like a desk phone.
+   * A page that attaches wins either way.
+   */
+  'audio.handset': choice('browser', ['browser', 'system'] as const),
   /** Levels in percent. */
   'audio.inputLevel': int(100, 0, 100),
   'audio.outputLevel': int(100, 0, 100),

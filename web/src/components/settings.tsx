@@ -255,8 +255,15 @@ export function SettingsView({ settings: s, ringer, onChange }: Props) {
         <legend>Engine system audio</legend>
         <p class="hint" id="engine-audio-hint">
           The engine’s own sound devices, by the names its sound system uses (PulseAudio or ALSA; <code>softphone devices</code> lists them), kept in the engine’s profile. They
-          are not this page’s microphone and speaker.
+          are not this page’s microphone and speaker. With “the system devices”, a call no page has taken uses them, at the levels
+          above (a page that opens the call takes over); the change applies to calls from then on.
         </p>
+        <Field label="Calls without a page use" id="set-handset">
+          <select id="set-handset" value={s.handset ?? 'browser'} aria-describedby="engine-audio-hint" onChange={(e) => onChange({ handset: e.currentTarget.value === 'system' ? 'system' : 'browser' })}>
+            <option value="browser">No audio until a page opens the call</option>
+            <option value="system">The system devices below</option>
+          </select>
+        </Field>
         <div class="grid2">
           <DeviceField id="set-in" label="System microphone" value={s.inputDevice} devices={s.devices?.inputs} onChange={(v) => onChange({ inputDevice: v })} />
           <DeviceField id="set-out" label="System speaker" value={s.outputDevice} devices={s.devices?.outputs} onChange={(v) => onChange({ outputDevice: v })} />
