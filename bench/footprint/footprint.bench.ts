@@ -3,15 +3,17 @@
  * registered, next to baresip's (and linphonec's when installed), measured in the same run on
  * 127.0.0.1. Figures only, no assertions.
  *
- * The engine is the compiled CLI (`node dist/cli/main.js serve`; run `npm run build` first),
+ * The engine is the compiled CLI (`node dist/bin/softphone.js serve`, the bundle; run `npm run build` first),
  * never tsx. Memory is VmRSS from /proc/<pid>/status (median of 5 samples 200 ms apart, after a
  * settle), heap used from process.memoryUsage() through a tiny preload (heap-probe.mjs, SIGUSR2).
  *
- *   idle        started, no account (direct line only)
+ *   idle        started, no account (direct line only): at 3 s, settled at 13 s (V8's memory
+ *               reducer has run), and with a page's event WebSocket connected
  *   registered  one account registered to a test Kamailio (created through the API)
  *   1 call      that account in a call to baresip (1002) through Kamailio, established
- *   per call    another engine (no account) with N calls up to a sipp answerer (RTP echoed):
- *               (RSS(N) − RSS(0)) / N for each N of --calls
+ *   per call    another engine (no account) ramped to N calls (each N of --calls, none hung up in
+ *               between) to a sipp answerer (RTP echoed): (RSS(N) − RSS(0)) / N from idle, and
+ *               the marginal (RSS(N2) − RSS(N1)) / (N2 − N1) between steps
  *
  * Start → registered: from spawn() of the process to the moment the REGISTER's 200 OK leaves
  * Kamailio towards the client (a UDP relay in this process sits between client and Kamailio as
@@ -28,6 +30,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { startBaresip } from '../../test/support/baresip.js';
 import type { Baresip } from '../../test/support/baresip.js';
 import { startKamailio } from '../../test/support/kamailio.js';
@@ -37,7 +40,7 @@ import { startSipp } from '../../test/support/sipp.js';
 import { delay, raceTimeout, waitFor } from '../../test/support/process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const MAIN = join(ROOT, 'dist', 'bin', 'softphone.js');
 const PROBE = join(ROOT, 'bench', 'footprint', 'heap-probe.mjs');
 const LINPHONEC = '/usr/bin/linphonec';
 
@@ -46,8 +49,19 @@ function arg(name: string, def: string): string {
   return i > 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : def;
 }
 const RUNS = Math.max(1, Math.min(50, Number(arg('runs', '7'))));
-const CALLS = arg('calls', '10,50').split(',').map(Number).filter((n) => n > 0 && n <= 500);
+const CALLS = arg('calls', '10,50,100').split(',').map(Number).filter((n) => n > 0 && n <= 500);
 const OUT = arg('out', join(ROOT, 'bench', 'footprint', 'results.json'));
+/**
+ * Node children run without NODE_EXTRA_CA_CERTS unless --keep-ca-env: this sandbox sets it (to
+ * the system bundle) and Node then parses ~140 certificates at every start, +70 ms and +2 MB
+ * for every Node process here, where a default install does not. baresip is not affected.
+ */
+const KEEP_CA_ENV = process.argv.includes('--keep-ca-env');
+const nodeEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (!KEEP_CA_ENV) delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+};
 
 // ---------------------------------------------------------------- measuring
 
@@ -108,7 +122,7 @@ function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 async function startEngine(profile: string, withProbe: boolean): Promise<Engine> {
   const heapFile = join(profile, '..', `heap-${Date.now()}.json`);
   const child = spawn(process.execPath, [...(withProbe ? ['--import', PROBE] : []), MAIN, 'serve', '--profile', profile, '--port', '0'], {
-    env: { ...process.env, FOOTPRINT_HEAP_FILE: heapFile },
+    env: nodeEnv({ FOOTPRINT_HEAP_FILE: heapFile }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -289,6 +303,16 @@ async function main(): Promise<void> {
     const e = await startEngine(join(dir, 'mem'), true);
     const idle = await sampleRss(e.pid, 3000);
     const idleHeap = await e.heap();
+    // V8's memory reducer gives back the start-up garbage after ~8 s without work.
+    const idleSettled = await sampleRss(e.pid, 10_000);
+    // A page open: its event WebSocket connected (the engine loads ws on the first one).
+    const page = new WebSocket(`ws://127.0.0.1:${e.port}/api/events?token=${e.token}`, { headers: { Origin: `http://127.0.0.1:${e.port}` } });
+    await new Promise<void>((resolve, reject) => {
+      page.once('message', () => resolve());
+      page.once('error', reject);
+    });
+    const idlePage = await sampleRss(e.pid, 3000);
+    page.close();
     const acc = await e.api<AccountView>('POST', '/api/accounts', { aor: '1001@127.0.0.1', registrar: `sip:127.0.0.1:${kam.udpPort}`, password: kam.users['1001'] });
     if (acc.status !== 201) throw new Error(`account: ${JSON.stringify(acc.body)}`);
     await waitRegistered(e, acc.body.id);
@@ -313,19 +337,24 @@ async function main(): Promise<void> {
     const bareIdle = await sampleRss(bIdle.process.pid, 3000);
     await bIdle.stop();
 
-    // ---- per call: N calls up to a sipp answerer with RTP echo
-    const perCall: Array<{ calls: number; rss0: number; rssN: number; perCallKb: number; heap0?: number; heapN?: number }> = [];
-    const maxCalls = Math.max(...CALLS, 1);
-    const sipp = await startSipp({ scenario: 'invite-uas-answer.xml', calls: maxCalls * CALLS.length + 5, timeoutMs: 600_000, extraArgs: ['-rtp_echo', '-l', String(maxCalls + 5)] });
+    // ---- per call: calls added up to each N of --calls (a ramp, none hung up in between) to a
+    // sipp answerer with RTP echo. From idle, (RSS(N) − RSS(0)) / N carries one-time costs (code
+    // compiled on first use, V8's young generation growing to its cap, pools); the marginal cost
+    // between two steps, (RSS(N2) − RSS(N1)) / (N2 − N1), is what each further call adds.
+    const perCall: Array<{ calls: number; rss0: number; rssN: number; perCallKb: number; marginalKb?: number; heap0?: number; heapN?: number }> = [];
+    const steps = [...new Set(CALLS)].sort((x, y) => x - y);
+    const maxCalls = Math.max(...steps, 1);
+    const sipp = await startSipp({ scenario: 'invite-uas-answer.xml', calls: maxCalls + 5, timeoutMs: 600_000, extraArgs: ['-rtp_echo', '-l', String(maxCalls + 5)] });
     const e2 = await startEngine(join(dir, 'calls'), true);
     try {
-      for (const n of CALLS) {
-        const rss0 = await sampleRss(e2.pid, 3000);
-        const h0 = await e2.heap();
-        const ids: string[] = [];
-        for (let i = 0; i < n; i++) {
+      const rss0 = await sampleRss(e2.pid, 3000);
+      const h0 = await e2.heap();
+      const ids: string[] = [];
+      let prev: { calls: number; rss: number } | undefined;
+      for (const n of steps) {
+        while (ids.length < n) {
           const r = await e2.api<CallView>('POST', '/api/calls', { target: `sip:bob@127.0.0.1:${sipp.port}` });
-          if (r.status !== 201) throw new Error(`call ${i}: ${JSON.stringify(r.body)}`);
+          if (r.status !== 201) throw new Error(`call ${ids.length}: ${JSON.stringify(r.body)}`);
           ids.push(r.body.id);
         }
         await waitFor(`${n} calls up`, async () => {
@@ -334,10 +363,11 @@ async function main(): Promise<void> {
         }, 30_000, 100);
         const rssN = await sampleRss(e2.pid, 3000);
         const hN = await e2.heap();
-        perCall.push({ calls: n, rss0, rssN, perCallKb: (rssN - rss0) / n, heap0: h0?.heapUsed, heapN: hN?.heapUsed });
-        for (const id of ids) await e2.api('POST', `/api/calls/${id}/hangup`);
-        await waitFor('calls ended', async () => ((await e2.api<CallView[]>('GET', '/api/calls')).body.length === 0 ? true : undefined), 15_000, 100);
+        perCall.push({ calls: n, rss0, rssN, perCallKb: (rssN - rss0) / n, marginalKb: prev ? (rssN - prev.rss) / (n - prev.calls) : undefined, heap0: h0?.heapUsed, heapN: hN?.heapUsed });
+        prev = { calls: n, rss: rssN };
       }
+      for (const id of ids) await e2.api('POST', `/api/calls/${id}/hangup`);
+      await waitFor('calls ended', async () => ((await e2.api<CallView[]>('GET', '/api/calls')).body.length === 0 ? true : undefined), 15_000, 100);
     } finally {
       await e2.stop();
       await sipp.stop();
@@ -367,7 +397,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const ok = relay.arm();
       const t0 = performance.now();
-      const c = spawn(process.execPath, [MAIN, 'register', '1004@127.0.0.1', '--registrar', 'sip:127.0.0.1', '--outbound-proxy', relay.uri, '--password', kam.users['1004'] as string, '--once', '--expires', '600'], { stdio: 'ignore' });
+      const c = spawn(process.execPath, [MAIN, 'register', '1004@127.0.0.1', '--registrar', 'sip:127.0.0.1', '--outbound-proxy', relay.uri, '--password', kam.users['1004'] as string, '--once', '--expires', '600'], { stdio: 'ignore', env: nodeEnv() });
       children.add(c);
       tOnce.push((await ok) - t0);
       await raceTimeout(new Promise((r) => c.once('exit', r)), 10_000, undefined);
@@ -416,11 +446,28 @@ async function main(): Promise<void> {
       lin.note = 'linphonec not installed';
     }
 
+    // Node itself in the same run: `node -e <wait>` (RSS at 3 s) and spawn → exit of `node -e 0`.
+    const nodeIdle = await (async () => {
+      const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore', env: nodeEnv() });
+      children.add(c);
+      const kb = await sampleRss(c.pid as number, 3000);
+      await stopChild(c);
+      return kb;
+    })();
+    const tNode: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      const c = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore', env: nodeEnv() });
+      await new Promise((r) => c.once('exit', r));
+      tNode.push(performance.now() - t0);
+    }
+
     const load1 = loadavg();
     Object.assign(results, {
-      engine: { idleKb: idle, registeredKb: registered, inCallKb: inCall, heapUsed: { idle: idleHeap?.heapUsed, registered: regHeap?.heapUsed, inCall: callHeap?.heapUsed }, perCall },
+      engine: { idleKb: idle, idleSettledKb: idleSettled, idleWithPageKb: idlePage, registeredKb: registered, inCallKb: inCall, heapUsed: { idle: idleHeap?.heapUsed, registered: regHeap?.heapUsed, inCall: callHeap?.heapUsed }, perCall },
       baresip: { idleKb: bareIdle, registeredKb: bareRegistered, inCallKb: bareInCall },
       linphonec: lin,
+      node: { idleKb: nodeIdle, startToExitMs: tNode, extraCaEnv: KEEP_CA_ENV },
       startToRegisteredMs: { engine: tEngine, engineToUrlPrinted: tEngineUrl, registerOnce: tOnce, baresip: tBare, linphonec: lin.times },
       loadavgEnd: load1,
     });
@@ -432,11 +479,18 @@ async function main(): Promise<void> {
     console.log('| | softphone engine | baresip | linphonec |');
     console.log('|---|---|---|---|');
     console.log(`| RSS idle | ${mb(idle)} MB (${hp(idleHeap?.heapUsed)}) | ${mb(bareIdle)} MB | ${lin.idle ? `${mb(lin.idle)} MB` : 'n/a'} |`);
+    console.log(`| RSS idle, settled (13 s) | ${mb(idleSettled)} MB | | |`);
+    console.log(`| RSS idle, a page connected | ${mb(idlePage)} MB | | |`);
     console.log(`| RSS registered | ${mb(registered)} MB (${hp(regHeap?.heapUsed)}) | ${mb(bareRegistered)} MB | ${lin.registered ? `${mb(lin.registered)} MB` : 'n/a'} |`);
     console.log(`| RSS in one call | ${mb(inCall)} MB (${hp(callHeap?.heapUsed)}) | ${mb(bareInCall)} MB | n/a |`);
-    for (const p of perCall) console.log(`| per call, ${p.calls} calls | ${p.perCallKb.toFixed(0)} kB (RSS ${mb(p.rss0)} → ${mb(p.rssN)} MB; heap ${hp(p.heap0)} → ${hp(p.heapN)}) | | |`);
+    for (const p of perCall) {
+      console.log(`| per call, 0 → ${p.calls} calls | ${p.perCallKb.toFixed(0)} kB (RSS ${mb(p.rss0)} → ${mb(p.rssN)} MB; heap ${hp(p.heap0)} → ${hp(p.heapN)}) | | |`);
+      if (p.marginalKb !== undefined) console.log(`| per further call, up to ${p.calls} | ${p.marginalKb.toFixed(0)} kB | | |`);
+    }
     console.log(`| start → registered | engine ${fmtTimes(tEngine)}; register --once ${fmtTimes(tOnce)} | ${fmtTimes(tBare)} | ${fmtTimes(lin.times)} |`);
     console.log(`| start → URL printed (engine) | ${fmtTimes(tEngineUrl)} | | |`);
+    console.log(`| node alone (\`node -e\`): RSS; spawn → exit | ${mb(nodeIdle)} MB; ${fmtTimes(tNode)} | | |`);
+    console.log(`\nNODE_EXTRA_CA_CERTS ${KEEP_CA_ENV ? 'kept as set' : 'removed'} for the Node children`);
     if (lin.note) console.log(`\nlinphonec: ${lin.note}`);
     console.log(`\nwritten: ${OUT}`);
   } finally {

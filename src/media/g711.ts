@@ -81,12 +81,16 @@ function buildEncode(fn: (sample: number) => number): Uint8Array {
 
 const ULAW_DECODE = buildDecode(ulawDecodeSample);
 const ALAW_DECODE = buildDecode(alawDecodeSample);
-const ULAW_ENCODE = buildEncode(ulawEncodeSample);
-const ALAW_ENCODE = buildEncode(alawEncodeSample);
+// The 64 kB encode tables are built on first use, not at load: ~8 ms of start-up and 128 kB
+// that an engine without calls does not need (docs/bench-footprint.md).
+let ulawEncode: Uint8Array | undefined;
+let alawEncode: Uint8Array | undefined;
+const ulawEncodeTable = (): Uint8Array => (ulawEncode ??= buildEncode(ulawEncodeSample));
+const alawEncodeTable = (): Uint8Array => (alawEncode ??= buildEncode(alawEncodeSample));
 
 /** Encode one 16-bit sample to a μ-law octet. */
 export function linearToUlaw(sample: number): number {
-  return ULAW_ENCODE[sample & 0xffff]!;
+  return ulawEncodeTable()[sample & 0xffff]!;
 }
 /** Decode one μ-law octet to a 16-bit sample. */
 export function ulawToLinear(code: number): number {
@@ -94,7 +98,7 @@ export function ulawToLinear(code: number): number {
 }
 /** Encode one 16-bit sample to an A-law octet. */
 export function linearToAlaw(sample: number): number {
-  return ALAW_ENCODE[sample & 0xffff]!;
+  return alawEncodeTable()[sample & 0xffff]!;
 }
 /** Decode one A-law octet to a 16-bit sample. */
 export function alawToLinear(code: number): number {
@@ -107,7 +111,8 @@ export function alawToLinear(code: number): number {
  */
 export function encodePcmu(pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array {
   const n = pcm.length;
-  for (let i = 0; i < n; i++) out[i] = ULAW_ENCODE[pcm[i]! & 0xffff]!;
+  const table = ulawEncodeTable();
+  for (let i = 0; i < n; i++) out[i] = table[pcm[i]! & 0xffff]!;
   return out;
 }
 
@@ -119,7 +124,8 @@ export function decodePcmu(payload: Uint8Array, out: Int16Array = new Int16Array
 
 export function encodePcma(pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array {
   const n = pcm.length;
-  for (let i = 0; i < n; i++) out[i] = ALAW_ENCODE[pcm[i]! & 0xffff]!;
+  const table = alawEncodeTable();
+  for (let i = 0; i < n; i++) out[i] = table[pcm[i]! & 0xffff]!;
   return out;
 }
 

@@ -21,6 +21,7 @@
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { StoreError } from './errors.js';
 
@@ -52,6 +53,21 @@ export function ensurePrivateFile(file: string): void {
 }
 
 /**
+ * The addon's file, given to better-sqlite3 by path: its default finder (the `bindings`
+ * package) looks for the package root from a stack trace, which fails inside the command's
+ * bundle (scripts/bundle.mjs), and it loads 14 more modules at start.
+ */
+let nativeBinding: string | undefined;
+function addonPath(): string | undefined {
+  try {
+    nativeBinding ??= createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  } catch {
+    // Not where a source build or prebuild-install puts it: let better-sqlite3 search.
+  }
+  return nativeBinding;
+}
+
+/**
  * Opens (creating if needed) the database at `file` with WAL, synchronous=FULL, foreign keys
  * and a busy timeout, its directory 0700 and its files 0600. Does not migrate.
  */
@@ -64,7 +80,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
   let db: SqliteDatabase;
   try {
     ensurePrivateFile(file);
-    db = new Database(file, { timeout: busyTimeoutMs });
+    const addon = addonPath();
+    db = new Database(file, { timeout: busyTimeoutMs, ...(addon ? { nativeBinding: addon } : {}) });
   } catch (cause) {
     throw new StoreError('store-open-failed', `cannot open the database ${file}: ${String(cause)}`, { cause });
   }

@@ -14,12 +14,12 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
 import { readFileSync } from 'node:fs';
-import { isIP, isIPv6 } from 'node:net';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { DatagramHandler, RtpTransport } from '../../media/media-stream.js';
 import { PortRange } from './port-range.js';
-import { normalizeAddress } from './socket-util.js';
+import { isNumericHost } from '../../sip/locator.js';
+import { isIpv6Literal, normalizeAddress } from './socket-util.js';
 
 export interface RtpSocketOptions {
   /** Address to bind. Default 127.0.0.1. */
@@ -76,8 +76,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, famil
 
 /** dgram's lookup hook: IP literals answer at once (no dns.lookup, no nextTick per packet). */
 function literalLookup(address: string, family: number, callback: LookupCallback): void {
-  const f = isIP(address);
-  if (f !== 0) callback(null, address, f);
+  if (isNumericHost(address)) callback(null, address, isIpv6Literal(address) ? 6 : 4);
   else dnsLookup(address, family, callback);
 }
 
@@ -178,7 +177,7 @@ export class RtpSocket implements RtpTransport {
 }
 
 function bindSocket(address: string, port: number, recvBufferSize: number, sendBufferSize: number): Promise<Socket> {
-  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', recvBufferSize, sendBufferSize, lookup: literalLookup as never });
+  const socket = createSocket({ type: isIpv6Literal(address) ? 'udp6' : 'udp4', recvBufferSize, sendBufferSize, lookup: literalLookup as never });
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => {
       try {

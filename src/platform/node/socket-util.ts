@@ -1,11 +1,19 @@
 /** Small helpers shared by the Node transports: address text, error codes. */
-import { isIPv6 } from 'node:net';
 import type { Endpoint, TransportProtocol } from '../../sip/transport.js';
 import { TransportError } from '../../sip/transport.js';
 
+/**
+ * Whether an address that is already an IP literal (a socket's address, a bind address) is
+ * IPv6. Not node:net's isIPv6: its validating regular expression costs ~20 ms to compile on
+ * first use, on the path from start to registered (docs/bench-footprint.md).
+ */
+export function isIpv6Literal(address: string): boolean {
+  return address.includes(':');
+}
+
 /** `1.2.3.4:5060` or `[::1]:5060`. */
 export function endpointText(e: { address: string; port: number }): string {
-  return isIPv6(e.address) ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+  return isIpv6Literal(e.address) ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }
 
 /** IPv4-mapped IPv6 (`::ffff:1.2.3.4`, seen on dual-stack sockets) back to plain IPv4. */

@@ -9,7 +9,7 @@
  * it is sent as SNI when it is a host name. A TLS connection is reused only for the name it
  * was verified against.
  */
-import { createServer as createTcpServer, connect as tcpConnect, isIP, isIPv6, type Server, type Socket } from 'node:net';
+import { createServer as createTcpServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import type * as Tls from 'node:tls';
 import type { TLSSocket } from 'node:tls';
@@ -18,7 +18,8 @@ import { TransportError } from '../../sip/transport.js';
 import type { Scheduler } from '../scheduler.js';
 import type { Logger } from '../logger.js';
 import { StreamConnection, type ConnectionConfig, type KeepAliveEvent } from './stream-connection.js';
-import { endpointText, normalizeAddress, transportErrorFrom } from './socket-util.js';
+import { isNumericHost } from '../../sip/locator.js';
+import { endpointText, isIpv6Literal, normalizeAddress, transportErrorFrom } from './socket-util.js';
 
 // node:tls (and OpenSSL's certificate store) only when a TLS transport is used: a phone on UDP
 // or TCP never loads it (resident memory, docs/bench-footprint.md).
@@ -192,7 +193,7 @@ export class StreamTransport {
         ...(local ? { localAddress: local } : {}),
         // SNI carries host names only (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are
         // not permitted").
-        ...(isIP(name) ? {} : { servername: name }),
+        ...(isNumericHost(name) ? {} : { servername: name }),
         ...this.secureContextOptions(),
         rejectUnauthorized: tlsOpts.rejectUnauthorized ?? true,
         checkServerIdentity: (_host, cert) => tls().checkServerIdentity(name, cert),
@@ -251,7 +252,7 @@ export class StreamTransport {
   private outboundLocalAddress(remote: string): string | undefined {
     const a = this.opts.address;
     if (a === '0.0.0.0' || a === '::' || a === '') return undefined;
-    return isIPv6(a) === isIPv6(remote) ? a : undefined;
+    return isIpv6Literal(a) === isIpv6Literal(remote) ? a : undefined;
   }
 
   private connectionConfig(outbound: boolean): ConnectionConfig {

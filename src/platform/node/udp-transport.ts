@@ -4,11 +4,10 @@
  * never reported closed. Datagram size is the caller's concern (UDP_MAX_MESSAGE_BYTES).
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import type { Endpoint, Flow } from '../../sip/transport.js';
 import { TransportError } from '../../sip/transport.js';
 import type { Logger } from '../logger.js';
-import { endpointText, normalizeAddress, transportErrorFrom } from './socket-util.js';
+import { endpointText, isIpv6Literal, normalizeAddress, transportErrorFrom } from './socket-util.js';
 
 /**
  * RFC 3261 §18.1.1: "If a request is within 200 bytes of the path MTU, or if it is larger
@@ -40,7 +39,7 @@ export class UdpTransport {
   start(): Promise<void> {
     const { address, port } = this.opts;
     const socket = createSocket({
-      type: isIPv6(address) ? 'udp6' : 'udp4',
+      type: isIpv6Literal(address) ? 'udp6' : 'udp4',
       ...(this.opts.recvBufferSize ? { recvBufferSize: this.opts.recvBufferSize } : {}),
       ...(this.opts.sendBufferSize ? { sendBufferSize: this.opts.sendBufferSize } : {}),
     });
