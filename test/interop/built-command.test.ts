@@ -3,11 +3,12 @@
  * `npm start` and `npx softphone` run, not the sources under tsx that the other CLI tests use.
  * It serves the UI and the API on node:http with the token and Origin rules, and its media
  * worker's entry is found beside the bundle (two bundled processes hear each other's tone
- * through worker threads).
+ * through worker threads). With no command it is the engine too, with its profile in
+ * $XDG_DATA_HOME/softphone, and `--open` hands the URL to the desktop's opener (xdg-open).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { dominantFrequency } from '../../src/media/tone-analysis.js';
 import { readRecording } from '../support/audio.js';
 import { BUILT_ENTRY, runCli, startCli } from '../support/cli.js';
 import { freeSipPortPair } from '../support/ports.js';
+import { waitFor } from '../support/process.js';
 
 const skip = existsSync(BUILT_ENTRY) ? false : `${BUILT_ENTRY} is missing: run npm run build (npm test does)`;
 
@@ -81,4 +83,29 @@ test('the bundle\'s media worker: call ↔ listen with --media-workers 1 hear ea
   const f2 = dominantFrequency(readRecording(theirs).samples, 8000);
   assert.ok(f1 !== undefined && Math.abs(f1 - 1000) <= 20, `the caller hears 1000 Hz, got ${f1}`);
   assert.ok(f2 !== undefined && Math.abs(f2 - 440) <= 8.8, `the listener hears 440 Hz, got ${f2}`);
+});
+
+test('no command: the engine on the XDG profile (token file 0600); --open hands the URL with the token to xdg-open', { skip }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'softphone-built-xdg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // The desktop's opener, as a script on PATH that writes down what it was given.
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  const opened = join(dir, 'opened.txt');
+  writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${opened}'\n`);
+  chmodSync(join(bin, 'xdg-open'), 0o755);
+  const env = { HOME: join(dir, 'home'), XDG_DATA_HOME: join(dir, 'data'), PATH: `${bin}:${process.env.PATH ?? ''}` };
+  const engine = startCli(['--port', '0', '--open'], { built: true, env });
+  t.after(() => engine.interrupt(5000));
+  const line = await engine.waitForLine(/softphone is running: /, 20000);
+  const url = /(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(line)?.[1];
+  assert.ok(url, line);
+  const profile = join(dir, 'data', 'softphone');
+  assert.equal(statSync(join(profile, 'api-token')).mode & 0o777, 0o600, 'the token file is readable only by the user');
+  assert.equal(statSync(profile).mode & 0o777, 0o700);
+  assert.ok(url.endsWith(readFileSync(join(profile, 'api-token'), 'utf8').trim()), 'the URL carries the stored token');
+  const given = await waitFor('xdg-open called', () => (existsSync(opened) ? readFileSync(opened, 'utf8').trim() : undefined), 10_000, 50);
+  assert.equal(given, url);
+  const done = await engine.interrupt(5000);
+  assert.equal(done.code, 0, done.stderr);
 });
