@@ -17,6 +17,7 @@
  *
  *   node --import tsx bench/calls/calls.bench.ts [--calls 50,100,250] [--seconds 30]
  *        [--setups ss,sb,ps,pb,setup] [--media-workers 2] [--rate 100] [--setup-calls 20]
+ *        [--phone-flags "--max-semi-space-size=2"]
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -44,6 +45,8 @@ const SETUPS = arg('setups', 'ss,sb,ps,pb,setup').split(',');
 const WORKERS = Number(arg('media-workers', '2'));
 const RATE = Number(arg('rate', '100'));
 const SETUP_CALLS = Number(arg('setup-calls', '20'));
+/** Node/V8 flags for our phone processes, e.g. --phone-flags "--max-semi-space-size=2" (to compare). */
+const PHONE_FLAGS = arg('phone-flags', '').split(' ').filter(Boolean);
 const BARESIP_MAX = 255;
 const TICK = 100; // USER_HZ on Linux
 const runDir = makeRunDir('bench-calls');
@@ -62,7 +65,7 @@ class OurPhone {
   /** Messages nobody waited for yet (a 'ready' may come before anyone asks). */
   private unclaimed: Record<string, unknown>[] = [];
   constructor(cfg: PhoneProcessConfig) {
-    this.child = fork(join(HERE, 'phone-process.ts'), [JSON.stringify(cfg)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(join(HERE, 'phone-process.ts'), [JSON.stringify(cfg)], { execArgv: [...PHONE_FLAGS, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: Record<string, unknown>) => {
       const i = this.waiters.findIndex((w) => w.op === m.op);
       if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(m);

@@ -13,14 +13,16 @@
  *   1 call      that account in a call to baresip (1002) through Kamailio, established
  *   per call    another engine (no account) ramped to N calls (each N of --calls, none hung up in
  *               between) to a sipp answerer (RTP echoed): (RSS(N) − RSS(0)) / N from idle, and
- *               the marginal (RSS(N2) − RSS(N1)) / (N2 − N1) between steps
+ *               the marginal (RSS(N2) − RSS(N1)) / (N2 − N1) between steps; each sampled
+ *               --settle-ms (35 s) after the step's calls are up, past Timer M (RFC 6026)
  *
  * Start → registered: from spawn() of the process to the moment the REGISTER's 200 OK leaves
  * Kamailio towards the client (a UDP relay in this process sits between client and Kamailio as
  * the outbound proxy and timestamps it), for the engine (`serve` on a profile holding one
  * account), `register --once`, baresip and linphonec: --runs times each, median and range.
  *
- *   npm run build && node --import tsx bench/footprint/footprint.bench.ts [--runs 7] [--calls 10,50]
+ *   npm run build && node --import tsx bench/footprint/footprint.bench.ts [--runs 9] [--calls 10,50,100]
+ *        [--settle-ms 35000] [--keep-ca-env]
  *        [--out bench/footprint/results.json]
  */
 import { spawn } from 'node:child_process';
@@ -49,6 +51,7 @@ function arg(name: string, def: string): string {
   return i > 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : def;
 }
 const RUNS = Math.max(1, Math.min(50, Number(arg('runs', '7'))));
+const SETTLE_MS = Math.max(0, Math.min(120_000, Number(arg('settle-ms', '35000'))));
 const CALLS = arg('calls', '10,50,100').split(',').map(Number).filter((n) => n > 0 && n <= 500);
 const OUT = arg('out', join(ROOT, 'bench', 'footprint', 'results.json'));
 /**
@@ -57,6 +60,17 @@ const OUT = arg('out', join(ROOT, 'bench', 'footprint', 'results.json'));
  * for every Node process here, where a default install does not. baresip is not affected.
  */
 const KEEP_CA_ENV = process.argv.includes('--keep-ca-env');
+/**
+ * Node/V8 flags for the engine under test: those of the bin's `#!/usr/bin/env -S node ...` line
+ * (what `softphone` and `npm start` run with), or --engine-flags=... to compare others.
+ */
+const shebangFlags = (): string[] => {
+  const first = existsSync(MAIN) ? (readFileSync(MAIN, 'utf8').split('\n', 1)[0] ?? '') : '';
+  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+};
+const flagArg = process.argv.find((a) => a.startsWith('--engine-flags='));
+const ENGINE_FLAGS = flagArg !== undefined ? flagArg.slice('--engine-flags='.length).split(' ').filter(Boolean) : shebangFlags();
 const nodeEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   if (!KEEP_CA_ENV) delete env.NODE_EXTRA_CA_CERTS;
@@ -121,7 +135,7 @@ function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 
 async function startEngine(profile: string, withProbe: boolean): Promise<Engine> {
   const heapFile = join(profile, '..', `heap-${Date.now()}.json`);
-  const child = spawn(process.execPath, [...(withProbe ? ['--import', PROBE] : []), MAIN, 'serve', '--profile', profile, '--port', '0'], {
+  const child = spawn(process.execPath, [...ENGINE_FLAGS, ...(withProbe ? ['--import', PROBE] : []), MAIN, 'serve', '--profile', profile, '--port', '0'], {
     env: nodeEnv({ FOOTPRINT_HEAP_FILE: heapFile }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -361,7 +375,9 @@ async function main(): Promise<void> {
           const up = (await e2.api<CallView[]>('GET', '/api/calls')).body.filter((c) => c.state === 'established').length;
           return up >= n ? true : undefined;
         }, 30_000, 100);
-        const rssN = await sampleRss(e2.pid, 3000);
+        // Past RFC 6026's Timer M (64*T1 = 32 s): the set-up's transactions and the kept ACK are
+        // gone, as in a call that has been up a while.
+        const rssN = await sampleRss(e2.pid, SETTLE_MS);
         const hN = await e2.heap();
         perCall.push({ calls: n, rss0, rssN, perCallKb: (rssN - rss0) / n, marginalKb: prev ? (rssN - prev.rss) / (n - prev.calls) : undefined, heap0: h0?.heapUsed, heapN: hN?.heapUsed });
         prev = { calls: n, rss: rssN };
@@ -397,7 +413,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const ok = relay.arm();
       const t0 = performance.now();
-      const c = spawn(process.execPath, [MAIN, 'register', '1004@127.0.0.1', '--registrar', 'sip:127.0.0.1', '--outbound-proxy', relay.uri, '--password', kam.users['1004'] as string, '--once', '--expires', '600'], { stdio: 'ignore', env: nodeEnv() });
+      const c = spawn(process.execPath, [...ENGINE_FLAGS, MAIN, 'register', '1004@127.0.0.1', '--registrar', 'sip:127.0.0.1', '--outbound-proxy', relay.uri, '--password', kam.users['1004'] as string, '--once', '--expires', '600'], { stdio: 'ignore', env: nodeEnv() });
       children.add(c);
       tOnce.push((await ok) - t0);
       await raceTimeout(new Promise((r) => c.once('exit', r)), 10_000, undefined);
@@ -467,6 +483,7 @@ async function main(): Promise<void> {
       engine: { idleKb: idle, idleSettledKb: idleSettled, idleWithPageKb: idlePage, registeredKb: registered, inCallKb: inCall, heapUsed: { idle: idleHeap?.heapUsed, registered: regHeap?.heapUsed, inCall: callHeap?.heapUsed }, perCall },
       baresip: { idleKb: bareIdle, registeredKb: bareRegistered, inCallKb: bareInCall },
       linphonec: lin,
+      engineFlags: ENGINE_FLAGS,
       node: { idleKb: nodeIdle, startToExitMs: tNode, extraCaEnv: KEEP_CA_ENV },
       startToRegisteredMs: { engine: tEngine, engineToUrlPrinted: tEngineUrl, registerOnce: tOnce, baresip: tBare, linphonec: lin.times },
       loadavgEnd: load1,
@@ -490,6 +507,7 @@ async function main(): Promise<void> {
     console.log(`| start → registered | engine ${fmtTimes(tEngine)}; register --once ${fmtTimes(tOnce)} | ${fmtTimes(tBare)} | ${fmtTimes(lin.times)} |`);
     console.log(`| start → URL printed (engine) | ${fmtTimes(tEngineUrl)} | | |`);
     console.log(`| node alone (\`node -e\`): RSS; spawn → exit | ${mb(nodeIdle)} MB; ${fmtTimes(tNode)} | | |`);
+    console.log(`\nengine flags: ${ENGINE_FLAGS.join(' ') || '(none)'}`);
     console.log(`\nNODE_EXTRA_CA_CERTS ${KEEP_CA_ENV ? 'kept as set' : 'removed'} for the Node children`);
     if (lin.note) console.log(`\nlinphonec: ${lin.note}`);
     console.log(`\nwritten: ${OUT}`);

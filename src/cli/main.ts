@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // The softphone command line: a thin shell over the engine (docs/architecture.md).
 import { Command } from 'commander';
 import type { ServeFlags } from './commands/serve.js';

@@ -2,7 +2,10 @@
  * A minimal typed event emitter that runs anywhere (Node's EventEmitter is not isomorphic),
  * shared by every layer (sip/, media/, phone/) so none reaches sideways into another for it.
  * Listeners run synchronously in the order they were added; a throwing listener does not
- * stop the others (the error goes to `onListenerError`).
+ * stop the others (the error goes to `onListenerError`). The lists are copied when listeners
+ * are added or removed, never when an event is emitted: an emit allocates nothing (media
+ * streams emit per packet), and one that adds or removes listeners does not change who hears
+ * the event in flight.
  */
 export type EventMap = Record<string, unknown>;
 export type Listener<T> = (event: T) => void;
@@ -12,7 +15,8 @@ export class Emitter<E extends EventMap> {
   onListenerError: (err: unknown) => void = () => {};
 
   on<K extends keyof E>(name: K, fn: Listener<E[K]>): () => void {
-    (this.listeners[name] ??= []).push(fn);
+    const list = this.listeners[name];
+    this.listeners[name] = list ? [...list, fn] : [fn];
     return () => this.off(name, fn);
   }
 
@@ -32,7 +36,7 @@ export class Emitter<E extends EventMap> {
   emit<K extends keyof E>(name: K, event: E[K]): void {
     const list = this.listeners[name];
     if (!list) return;
-    for (const fn of list.slice()) {
+    for (const fn of list) {
       try {
         fn(event);
       } catch (err) {

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dominantFrequency } from '../../src/media/tone-analysis.js';
@@ -108,4 +109,13 @@ test('no command: the engine on the XDG profile (token file 0600); --open hands 
   assert.equal(given, url);
   const done = await engine.interrupt(5000);
   assert.equal(done.code, 0, done.stderr);
+});
+
+test('the bin runs by its own #! line (env -S node with a 2 MB young generation, docs/decisions.md)', { skip }, () => {
+  const first = readFileSync(BUILT_ENTRY, 'utf8').split('\n', 1)[0];
+  assert.equal(first, '#!/usr/bin/env -S node --max-semi-space-size=2');
+  assert.ok(statSync(BUILT_ENTRY).mode & 0o100, 'executable');
+  const r = spawnSync(BUILT_ENTRY, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '0.1.0');
 });

@@ -189,6 +189,9 @@ export class InviteClientSession implements OutgoingInvite {
 
   private receiveOutcome(invite: SipRequest, o: RequestOutcome): void {
     if (invite !== this.invite) return;
+    // A final response: nothing left to CANCEL. The transaction lives on for Timer M in the
+    // transaction layer (RFC 6026); the session need not hold it for the length of the call.
+    this.client = undefined;
     if (o.kind === 'response' && o.response.status >= 200 && o.response.status < 300) {
       this.accept(invite, o.response);
       return;

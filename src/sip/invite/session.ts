@@ -87,6 +87,7 @@ export class InviteSession extends Emitter<InviteSessionEvents> implements Dialo
   private awaiting: AwaitingAck | undefined;
   /** Our last ACK for a 2xx (UAC side: the initial INVITE and our re-INVITEs). */
   private lastAck: SipRequest | undefined;
+  private ackForget: TimerHandle | undefined;
   /** A 2xx to our late-offer re-INVITE, waiting for ackWith(answer). */
   private pendingLateAck: SipResponse | undefined;
   /** Our INVITE transaction is in progress (§14.1 glare: the peer's gets 491). */
@@ -141,7 +142,20 @@ export class InviteSession extends Emitter<InviteSessionEvents> implements Dialo
 
   /** UAC: remember the ACK we sent for the 2xx, to re-send it for each retransmission. */
   ackSent(ack: SipRequest): void {
+    this.keepAck(ack);
+  }
+
+  /**
+   * The ACK is kept while the UAS may still retransmit its 2xx: 64*T1 (RFC 3261 §13.3.1.4),
+   * then let go, so a long call does not hold a copy of it (bench/footprint, per call).
+   */
+  private keepAck(ack: SipRequest): void {
     this.lastAck = ack;
+    this.cancelTimer(this.ackForget);
+    this.ackForget = this.after(64 * this.host.timers.t1, () => {
+      if (this.lastAck === ack) this.lastAck = undefined;
+      this.ackForget = undefined;
+    });
   }
 
   /** UAC: a retransmitted 2xx of one of our INVITEs in this dialog came in. */
@@ -377,7 +391,7 @@ export class InviteSession extends Emitter<InviteSessionEvents> implements Dialo
       ack.authorization = invite.authorization.slice();
       ack.proxyAuthorization = invite.proxyAuthorization.slice();
     }
-    this.lastAck = ack;
+    this.keepAck(ack);
     void this.host.sendAck(ack);
   }
 
