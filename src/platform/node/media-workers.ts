@@ -27,9 +27,7 @@
  * slice of ports.
  */
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
-import type * as WorkerThreads from 'node:worker_threads';
 import type { AudioSink, AudioSource } from '../../media/audio-frame.js';
 import { WavRecorder } from '../../media/audio-sink.js';
 import { SilenceSource, ToneSource, WavFileSource } from '../../media/audio-source.js';
@@ -45,6 +43,7 @@ import type { RtpStreamConfig } from '../../media/stream-config.js';
 import type { CallMediaStream, MediaEnvironment } from '../../phone/call.js';
 import type { NegotiatedMedia } from '../../sdp/index.js';
 import type { Logger } from '../logger.js';
+import { workerThreads } from './lazy-modules.js';
 import { silentLogger } from '../logger.js';
 import { MainThreadStream, StreamEmitter, zeroStats } from './main-thread-stream.js';
 import type { MediaStreamEvents } from './main-thread-stream.js';
@@ -74,10 +73,6 @@ export class MediaWorkerError extends Error {
   }
 }
 
-// node:worker_threads only when a pool starts (--media-workers): resident memory at idle.
-let workerThreads: typeof WorkerThreads | undefined;
-const threads = (): typeof WorkerThreads => (workerThreads ??= createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads);
-
 /** The worker entry beside this file: .ts under tsx (tests, benches), .js once built. */
 function workerEntry(): URL {
   const self = import.meta.url;
@@ -90,7 +85,7 @@ function workerEntry(): URL {
  * and then imports the entry. Built (.js), the entry runs as it is.
  */
 function startWorker(entry: URL, options: { workerData: MediaWorkerData; name: string }): Worker {
-  const { Worker } = threads();
+  const { Worker } = workerThreads();
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;

@@ -10,8 +10,6 @@
  * was verified against.
  */
 import { createServer as createTcpServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
-import { createRequire } from 'node:module';
-import type * as Tls from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import type { Endpoint, Flow, SendOptions } from '../../sip/transport.js';
 import { TransportError } from '../../sip/transport.js';
@@ -19,12 +17,9 @@ import type { Scheduler } from '../scheduler.js';
 import type { Logger } from '../logger.js';
 import { StreamConnection, type ConnectionConfig, type KeepAliveEvent } from './stream-connection.js';
 import { isNumericHost } from '../../sip/locator.js';
+import { tls } from './lazy-modules.js';
 import { endpointText, isIpv6Literal, normalizeAddress, transportErrorFrom } from './socket-util.js';
 
-// node:tls (and OpenSSL's certificate store) only when a TLS transport is used: a phone on UDP
-// or TCP never loads it (resident memory, docs/bench-footprint.md).
-let tlsModule: typeof Tls | undefined;
-const tls = (): typeof Tls => (tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof Tls);
 
 export type PemInput = string | Buffer | Array<string | Buffer>;
 
