@@ -4,7 +4,7 @@
  * call in the wrong state, or something the request asks that cannot be done (a number with
  * no account). The API maps codes to HTTP statuses in one place (api/errors.ts).
  */
-import { ZodError } from 'zod';
+import type { ZodError } from 'zod';
 import { PhoneError } from './phone.js';
 import { StoreError } from './store/index.js';
 
@@ -56,10 +56,19 @@ const PHONE_CODES: Partial<Record<string, EngineErrorCode>> = {
   closed: 'unavailable',
 };
 
+/**
+ * A zod validation error (the command registry validates with zod), told by its shape: an
+ * `instanceof` would make the engine load zod at start, ~100 kB of code before the first
+ * REGISTER, when only the API's commands use it (docs/bench-footprint.md).
+ */
+function isZodError(err: unknown): err is ZodError {
+  return err instanceof Error && err.name === 'ZodError' && Array.isArray((err as { issues?: unknown }).issues);
+}
+
 /** Any error a command met, as an EngineError (the cause kept). */
 export function toEngineError(err: unknown): EngineError {
   if (err instanceof EngineError) return err;
-  if (err instanceof ZodError) {
+  if (isZodError(err)) {
     const issues = err.issues.map((i) => ({ path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: i.message }));
     const first = issues[0];
     const where = first && first.path.length ? `${first.path.join('.')}: ` : '';
