@@ -7,8 +7,8 @@
  */
 import type { AudioFormat } from '../media/audio-frame.js';
 import type { DeviceHandset, DeviceStatus } from '../phone/call-audio-hub.js';
-import type { AudioBackendName, AudioDirection, DeviceCapture, DevicePlayback } from '../platform/node/audio/index.js';
-import { AudioDeviceError, openCapture, openPlayback, resolveAudioDevice } from '../platform/node/audio/index.js';
+import type { AudioBackendName, AudioDeviceError, AudioDirection, DeviceCapture, DevicePlayback } from '../platform/node/audio/index.js';
+import { openCapture, openPlayback, resolveAudioDevice } from '../platform/node/audio/index.js';
 
 export {
   AudioDeviceError,
@@ -146,7 +146,7 @@ export class SystemHandset implements DeviceHandset {
 
   private fail(direction: AudioDirection, err: unknown): void {
     if (this.isClosed || this.errors[direction]) return;
-    const message = err instanceof AudioDeviceError || err instanceof Error ? err.message : String(err);
+    const message = err instanceof Error ? err.message : String(err);
     this.errors[direction] = `${SIDE[direction]}: ${message}`;
     this.states[direction] = 'failed';
     this.report();
