@@ -1,8 +1,14 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
 // The softphone command line: a thin shell over the engine (docs/architecture.md).
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { keepYoungGeneration } from '../platform/node/young-generation.js';
 import type { ServeFlags } from './commands/serve.js';
 import { CliError } from './errors.js';
+
+// Before anything loads a Node built-in (commander loads node:child_process): the built-ins then
+// compile from Node's code cache despite the `#!` line's V8 flag.
+keepYoungGeneration();
+const { Command: Program } = await import('commander');
 
 type AddCommand = (program: Command) => void;
 /**
@@ -25,7 +31,7 @@ const wantsHelp = process.argv.slice(2).some((a) => a === '-h' || a === '--help'
 // A command: only it. Options only (`softphone --port 0`): only the default action. Else all.
 const only = isCommand ? [first] : (first === undefined || first.startsWith('-')) && !wantsHelp ? [] : Object.keys(COMMANDS);
 
-const program = new Command();
+const program: Command = new Program();
 program
   .name('softphone')
   .description('A SIP softphone. With no command: start the engine, its API and the web UI on 127.0.0.1.')

@@ -49,6 +49,7 @@ import { MainThreadStream, StreamEmitter, zeroStats } from './main-thread-stream
 import type { MediaStreamEvents } from './main-thread-stream.js';
 import { sharedMediaClock } from './media-clock.js';
 import type { FromWorker, MediaWorkerData, SinkDescription, SourceDescription, ToWorker, WorkerClockStats } from './media-worker-protocol.js';
+import { workerYoungGenerationMb } from './young-generation.js';
 
 export interface MediaWorkerPoolOptions {
   /** Worker threads; default os.availableParallelism(). */
@@ -84,8 +85,10 @@ function workerEntry(): URL {
  * which a worker does not get from `--import tsx` in Node 20: a small bootstrap registers it
  * and then imports the entry. Built (.js), the entry runs as it is.
  */
-function startWorker(entry: URL, options: { workerData: MediaWorkerData; name: string }): Worker {
+function startWorker(entry: URL, named: { workerData: MediaWorkerData; name: string }): Worker {
   const { Worker } = workerThreads();
+  const youngMb = workerYoungGenerationMb();
+  const options = youngMb === undefined ? named : { ...named, resourceLimits: { maxYoungGenerationSizeMb: youngMb } };
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
