@@ -61,6 +61,21 @@ describe('registration with Kamailio', { skip }, () => {
     assert.equal((await k.bindings('carol')).length, 0);
   });
 
+  test('RFC 5626 §4.1: register --once run again (from another local port) replaces its binding: the instance id stays the same between runs', async () => {
+    const run = () => runCli(['register', '1003@127.0.0.1', '--registrar', `sip:127.0.0.1:${k.udpPort}`, '--once', '--expires', '300'], { env: { SOFTPHONE_PASSWORD: '1003-secret' } });
+    const first = await run();
+    assert.equal(first.code, 0, first.stderr);
+    const second = await run();
+    assert.equal(second.code, 0, second.stderr);
+    const port = (out: string) => /binding sip:1003@127\.0\.0\.1:(\d+)/.exec(out)?.[1];
+    assert.notEqual(port(first.stdout), port(second.stdout), 'each run binds a port of its own');
+    // The 200 OK lists the AOR's bindings (RFC 3261 §10.3 step 8): the second run's alone.
+    assert.equal((second.stdout.match(/^ {2}binding /gm) ?? []).length, 1, second.stdout);
+    const b = await k.bindings('1003');
+    assert.equal(b.length, 1, JSON.stringify(b));
+    assert.match(b[0]?.instance ?? '', /^<urn:uuid:[0-9a-f-]{36}>$/);
+  });
+
   test('RFC 3261 §10.2.2: without --once the binding is refreshed, and Ctrl-C unregisters it', async () => {
     const p = startCli(['register', '1001@127.0.0.1', '--registrar', `sip:127.0.0.1:${k.udpPort}`, '--expires', '3'], { env: { SOFTPHONE_PASSWORD: '1001-secret' } });
     try {

@@ -4,13 +4,14 @@
  * reason on failure. Without it, refresh until Ctrl-C, then unregister.
  */
 import type { Command } from 'commander';
-import { createNodeUserAgent, nodeRandomHex } from '../../main/node.js';
+import { createNodeUserAgent } from '../../main/node.js';
 import type { RegistrationEvent } from '../../sip/registration/register-client.js';
 import { RegistrationClient } from '../../sip/registration/register-client.js';
 import { serializeUri } from '../../sip/serializer.js';
 import type { AccountFlags } from '../account-options.js';
 import { addAccountOptions, parseSipTarget, passwordFrom, portFrom, withTransport } from '../account-options.js';
 import { CliError } from '../errors.js';
+import { commandLineInstanceId } from '../instance-id.js';
 import { printTrace } from '../trace-printer.js';
 
 interface RegisterFlags extends AccountFlags {
@@ -55,7 +56,7 @@ async function runRegister(aorText: string, flags: RegisterFlags): Promise<numbe
     aor,
     registrar,
     contact: () => ua.contactUri(aor.user, protocol),
-    instanceId: `urn:uuid:${uuidFrom(nodeRandomHex() + nodeRandomHex())}`,
+    instanceId: commandLineInstanceId(serializeUri(aor)),
     expires,
     sender: ua,
     scheduler: ua.scheduler,
@@ -124,11 +125,3 @@ async function runRegister(aorText: string, flags: RegisterFlags): Promise<numbe
   });
 }
 
-/** An RFC 4122 version-4 UUID from 32 random hex digits. */
-function uuidFrom(hex: string): string {
-  const h = hex.padEnd(32, '0').slice(0, 32).split('');
-  h[12] = '4';
-  h[16] = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  const s = h.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
-}
