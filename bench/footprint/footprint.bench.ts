@@ -302,6 +302,17 @@ async function stopLinphonec(child: ChildProcess): Promise<void> {
 // ---------------------------------------------------------------- main
 
 const mb = (kb: number) => (kb / 1024).toFixed(1);
+/** Runs that did not register (reported with the figures; the others still count). */
+const failures: string[] = [];
+async function timeTo(ok: Promise<number>, t0: number, what: string, into: number[]): Promise<void> {
+  try {
+    into.push((await ok) - t0);
+  } catch (err) {
+    failures.push(`${what}: ${(err as Error).message}`);
+  }
+}
+const progress = (what: string) => process.stderr.write(`footprint: ${what}\n`);
+
 const fmtTimes = (xs: number[]) => (xs.length ? `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}, n=${xs.length})` : 'n/a');
 
 async function main(): Promise<void> {
@@ -314,6 +325,7 @@ async function main(): Promise<void> {
   let bare: Baresip | undefined;
   try {
     // ---- memory: the engine idle, registered, in one call
+    progress('memory: idle, registered, one call');
     const e = await startEngine(join(dir, 'mem'), true);
     const idle = await sampleRss(e.pid, 3000);
     const idleHeap = await e.heap();
@@ -351,6 +363,7 @@ async function main(): Promise<void> {
     const bareIdle = await sampleRss(bIdle.process.pid, 3000);
     await bIdle.stop();
 
+    progress(`per call: ramp to ${CALLS.join(', ')} calls`);
     // ---- per call: calls added up to each N of --calls (a ramp, none hung up in between) to a
     // sipp answerer with RTP echo. From idle, (RSS(N) − RSS(0)) / N carries one-time costs (code
     // compiled on first use, V8's young generation growing to its cap, pools); the marginal cost
@@ -390,6 +403,7 @@ async function main(): Promise<void> {
     }
 
     // ---- start → registered (through the relay)
+    progress('start → registered');
     const tEngine: number[] = [];
     const tEngineUrl: number[] = [];
     const profile = join(dir, 'timing');
@@ -405,7 +419,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const s = await startEngine(profile, false);
       const tUrl = performance.now();
-      tEngine.push((await ok) - t0);
+      await timeTo(ok, t0, `engine run ${i + 1}`, tEngine);
       tEngineUrl.push(tUrl - t0);
       await s.stop();
     }
@@ -415,7 +429,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const c = spawn(process.execPath, [...ENGINE_FLAGS, MAIN, 'register', '1004@127.0.0.1', '--registrar', 'sip:127.0.0.1', '--outbound-proxy', relay.uri, '--password', kam.users['1004'] as string, '--once', '--expires', '600'], { stdio: 'ignore', env: nodeEnv() });
       children.add(c);
-      tOnce.push((await ok) - t0);
+      await timeTo(ok, t0, `register --once run ${i + 1}`, tOnce);
       await raceTimeout(new Promise((r) => c.once('exit', r)), 10_000, undefined);
       await stopChild(c);
     }
@@ -430,7 +444,7 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const c = spawn('/usr/bin/baresip', ['-f', b0.configDir], { stdio: 'ignore', cwd: b0.runDir });
         children.add(c);
-        tBare.push((await ok) - t0);
+        await timeTo(ok, t0, `baresip run ${i + 1}`, tBare);
         await stopChild(c);
       }
     }
@@ -485,6 +499,7 @@ async function main(): Promise<void> {
       linphonec: lin,
       engineFlags: ENGINE_FLAGS,
       node: { idleKb: nodeIdle, startToExitMs: tNode, extraCaEnv: KEEP_CA_ENV },
+      failedRuns: failures,
       startToRegisteredMs: { engine: tEngine, engineToUrlPrinted: tEngineUrl, registerOnce: tOnce, baresip: tBare, linphonec: lin.times },
       loadavgEnd: load1,
     });
@@ -510,6 +525,7 @@ async function main(): Promise<void> {
     console.log(`\nengine flags: ${ENGINE_FLAGS.join(' ') || '(none)'}`);
     console.log(`\nNODE_EXTRA_CA_CERTS ${KEEP_CA_ENV ? 'kept as set' : 'removed'} for the Node children`);
     if (lin.note) console.log(`\nlinphonec: ${lin.note}`);
+    if (failures.length) console.log(`\nruns that did not register (left out of the figures): ${failures.join('; ')}`);
     console.log(`\nwritten: ${OUT}`);
   } finally {
     await bare?.stop();
