@@ -20,8 +20,10 @@ const common = {
   // The ESM builds of the packages (zod's, for one, lets unused locales be left out).
   mainFields: ['module', 'main'],
   external: ['bindings'],
-  // The CommonJS packages inside the bundle (commander, ws) call require() for node: modules.
-  banner: { js: "import { createRequire as __softphoneRequire } from 'node:module';\nconst require = __softphoneRequire(import.meta.url);" },
+  // The CommonJS packages inside the bundle (commander, ws) call require() for node: modules,
+  // through esbuild's helper in one chunk. Every chunk gets the banner, so it makes its require
+  // on first use: the others do not each run createRequire as they load.
+  banner: { js: "import { createRequire as __softphoneRequire } from 'node:module';\nlet __softphoneR;\nconst require = (id) => (__softphoneR ??= __softphoneRequire(import.meta.url))(id);" },
   // Whitespace and syntax minified, names kept: start → REGISTER sent 150 → 100 ms here (less
   // source for V8 to scan at load), and stack traces still name functions. The linked source
   // maps point into src/: `node --enable-source-maps dist/bin/softphone.js` for line numbers.
