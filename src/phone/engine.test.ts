@@ -5,15 +5,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createNodeEngine } from '../main/node-engine.js';
+import { createSocket } from 'node:dgram';
+import { createNodeEngine, nodeLineFactory } from '../main/node-engine.js';
 import { CommandRegistry } from './commands.js';
 import { outcomeOf } from './engine-call.js';
 import { EngineError } from './engine-errors.js';
 import type { EngineEvent } from './engine-events.js';
 import { encodeEvent } from './engine-events.js';
 import { SettingsSchema } from './engine-schemas.js';
-import { usableCodecs } from './engine.js';
-import { SETTING_KEYS } from './store/index.js';
+import { PhoneEngine, usableCodecs } from './engine.js';
+import { PhoneStore, SETTING_KEYS } from './store/index.js';
 import { tempDir } from './store/testing/temp-dir.js';
 
 test('the settings schema names exactly the store\'s settings', () => {
@@ -68,4 +69,39 @@ test('an echo call through the registry: call events up to established, mute, ho
   assert.equal(h.entry?.direction, 'out');
   assert.ok(states.includes('established') && states.at(-1) === 'ended', states.join(' '));
   assert.deepEqual(await registry.run('calls.list', {}), []);
+});
+
+test('open starts the account lines before the direct line (their REGISTERs go out first); a direct line that fails closes them and open rejects', async (t) => {
+  const dir = tempDir(t, 'softphone-engine-');
+  // A registrar on loopback that never answers (the line is closed before it registers).
+  const registrar = createSocket('udp4');
+  await new Promise<void>((resolve) => registrar.bind(0, '127.0.0.1', resolve));
+  t.after(() => registrar.close());
+  const setup = await createNodeEngine({ profileDir: dir });
+  setup.createAccount({ aor: '1001@127.0.0.1', registrar: `sip:127.0.0.1:${registrar.address().port}`, password: 'secret', enabled: false });
+  await setup.close();
+  const store = PhoneStore.open(dir);
+  store.accounts.update(1, { enabled: true });
+  store.close();
+
+  const real = nodeLineFactory();
+  const order: (number | null)[] = [];
+  const closed: (number | null)[] = [];
+  const opening = PhoneEngine.open({
+    profileDir: dir,
+    createLine: async (spec) => {
+      order.push(spec.accountId);
+      if (spec.accountId === null) throw new Error('the direct line cannot bind its port');
+      const phone = await real(spec);
+      const close = phone.close.bind(phone);
+      phone.close = () => {
+        closed.push(spec.accountId);
+        return close();
+      };
+      return phone;
+    },
+  });
+  await assert.rejects(opening, /the direct line cannot bind its port/);
+  assert.deepEqual(order, [1, null]);
+  assert.deepEqual(closed, [1]);
 });

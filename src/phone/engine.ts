@@ -107,14 +107,15 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     const engine = new PhoneEngine(store, opts);
     const closed = store.history.closeUnfinished();
     if (closed) engine.log.info('closed calls left open by the previous run', { count: closed });
+    // The account lines first: their REGISTERs go out while the direct line binds its sockets.
+    for (const a of store.accounts.list()) engine.lines.set(a.id, engine.newLine(a));
     try {
       engine.direct.phone = await opts.createLine({ accountId: null, ...engine.callSettings() });
       engine.watchLine(engine.direct);
     } catch (err) {
-      store.close();
+      await engine.close().catch(() => undefined);
       throw err;
     }
-    for (const a of store.accounts.list()) engine.lines.set(a.id, engine.newLine(a));
     engine.statsTimer = setInterval(() => engine.emitStats(), opts.statsIntervalMs ?? 1000);
     engine.statsTimer.unref?.();
     return engine;
