@@ -136,6 +136,28 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     await Promise.all([...this.lines.values()].map((l) => l.ops));
   }
 
+  /**
+   * Resolves once no account is still on its first registration (registered, failed, or
+   * disabled), or after `timeoutMs`. The command waits for it before loading the API and UI:
+   * their modules take tens of milliseconds to compile, during which the registrar's 401 would
+   * wait for an answer (docs/bench-footprint.md).
+   */
+  async registrationsSettled(timeoutMs: number): Promise<void> {
+    const registering = () => [...this.lines.values()].some((l) => l.registration.state === 'registering');
+    if (!registering()) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const off = this.on('registration', () => {
+        if (!registering()) done();
+      });
+    });
+  }
+
   // ─── accounts ──────────────────────────────────────────────────────────────────────────
 
   listAccounts(): AccountInfo[] {

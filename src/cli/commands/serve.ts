@@ -38,8 +38,10 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     throw new CliError(`the engine did not start: ${err instanceof Error ? err.message : String(err)}`, 1);
   });
   const token = loadOrCreateToken(profileDir);
-  // Loaded once the engine runs (its accounts are already registering): the web server, zod
-  // and the OpenAPI routes are the larger part of start-up (docs/bench-footprint.md).
+  // Loaded once the engine runs and its accounts have registered (or 250 ms have gone by): the
+  // web server, zod and the OpenAPI routes are the larger part of start-up, and while they
+  // compile the registrar's challenge would wait for its answer (docs/bench-footprint.md).
+  await engine.registrationsSettled(250);
   const { startApiServer } = await import('../../api/server.js');
   const server = await startApiServer({ engine, token, port }).catch(async (err: unknown) => {
     await engine.close();
