@@ -105,3 +105,18 @@ test('open starts the account lines before the direct line (their REGISTERs go o
   assert.deepEqual(order, [1, null]);
   assert.deepEqual(closed, [1]);
 });
+
+test('registrationsSettled: at once without accounts registering; after its time limit while a registrar stays silent (the account still registering)', async (t) => {
+  const registrar = createSocket('udp4');
+  await new Promise<void>((resolve) => registrar.bind(0, '127.0.0.1', resolve));
+  t.after(() => registrar.close());
+  const engine = await createNodeEngine({ profileDir: tempDir(t, 'softphone-engine-') });
+  t.after(() => engine.close());
+  const first = await Promise.race([engine.registrationsSettled(60_000).then(() => 'settled'), new Promise((r) => setTimeout(r, 5000, 'still waiting'))]);
+  assert.equal(first, 'settled');
+  const heard = new Promise<void>((resolve) => registrar.once('message', () => resolve()));
+  const a = engine.createAccount({ aor: '1001@127.0.0.1', registrar: `sip:127.0.0.1:${registrar.address().port}`, password: 'secret' });
+  await heard;
+  await engine.registrationsSettled(200);
+  assert.equal(engine.getAccount(a.id).registration.state, 'registering');
+});
