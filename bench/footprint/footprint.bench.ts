@@ -280,6 +280,8 @@ function linphoneRc(dir: string, kam: Kamailio, proxy: string, sipPort: number, 
 }
 
 async function startLinphonec(dir: string, rc: string): Promise<{ child: ChildProcess; out: () => string }> {
+  // Its database lives under $HOME; without the directory it cannot open it, and does not register.
+  mkdirSync(join(dir, '.local', 'share', 'linphone'), { recursive: true });
   const child = spawn(LINPHONEC, ['-c', rc, '-d', '0'], { cwd: dir, env: { ...process.env, HOME: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
