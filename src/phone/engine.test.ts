@@ -77,11 +77,8 @@ test('open starts the account lines before the direct line (their REGISTERs go o
   const registrar = createSocket('udp4');
   await new Promise<void>((resolve) => registrar.bind(0, '127.0.0.1', resolve));
   t.after(() => registrar.close());
-  const setup = await createNodeEngine({ profileDir: dir });
-  setup.createAccount({ aor: '1001@127.0.0.1', registrar: `sip:127.0.0.1:${registrar.address().port}`, password: 'secret', enabled: false });
-  await setup.close();
   const store = PhoneStore.open(dir);
-  store.accounts.update(1, { enabled: true });
+  store.accounts.create({ aor: '1001@127.0.0.1', registrar: `sip:127.0.0.1:${registrar.address().port}`, password: 'secret' });
   store.close();
 
   const real = nodeLineFactory();

@@ -49,7 +49,7 @@ import { MainThreadStream, StreamEmitter, zeroStats } from './main-thread-stream
 import type { MediaStreamEvents } from './main-thread-stream.js';
 import { sharedMediaClock } from './media-clock.js';
 import type { FromWorker, MediaWorkerData, SinkDescription, SourceDescription, ToWorker, WorkerClockStats } from './media-worker-protocol.js';
-import { workerYoungGenerationMb } from './young-generation.js';
+import { withYoungGeneration } from './young-generation.js';
 
 export interface MediaWorkerPoolOptions {
   /** Worker threads; default os.availableParallelism(). */
@@ -87,8 +87,7 @@ function workerEntry(): URL {
  */
 function startWorker(entry: URL, named: { workerData: MediaWorkerData; name: string }): Worker {
   const { Worker } = workerThreads();
-  const youngMb = workerYoungGenerationMb();
-  const options = youngMb === undefined ? named : { ...named, resourceLimits: { maxYoungGenerationSizeMb: youngMb } };
+  const options = withYoungGeneration(named);
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;

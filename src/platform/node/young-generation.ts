@@ -2,7 +2,7 @@
 // without giving up Node's code cache for its built-in modules (docs/decisions.md).
 import { setFlagsFromString } from 'node:v8';
 
-/** The semi-space size (MB) this process was started with, once `keepYoungGeneration` ran. */
+/** The semi-space cap (MB) this process was started with, once `keepYoungGeneration` ran. */
 let semiSpaceMb: number | undefined;
 
 /**
@@ -24,9 +24,9 @@ let semiSpaceMb: number | undefined;
 export function keepYoungGeneration(execArgv: readonly string[] = process.execArgv): void {
   for (const a of execArgv) {
     const m = /^--max[-_]semi[-_]space[-_]size=(\d+)$/.exec(a);
-    if (m) semiSpaceMb = Number(m[1]);
+    if (m) semiSpaceMb = Number(m[1]) || undefined;
   }
-  if (semiSpaceMb !== undefined && semiSpaceMb > 0) setFlagsFromString('--max-semi-space-size=0');
+  if (semiSpaceMb !== undefined) setFlagsFromString('--max-semi-space-size=0');
 }
 
 /**
@@ -34,5 +34,11 @@ export function keepYoungGeneration(execArgv: readonly string[] = process.execAr
  * generation is three semi-spaces (two, and the large-object space beside them).
  */
 export function workerYoungGenerationMb(): number | undefined {
-  return semiSpaceMb !== undefined && semiSpaceMb > 0 ? 3 * semiSpaceMb : undefined;
+  return semiSpaceMb === undefined ? undefined : 3 * semiSpaceMb;
+}
+
+/** A worker's options, with the main thread's young generation as its limit when it has one. */
+export function withYoungGeneration<T extends object>(options: T): T & { resourceLimits?: { maxYoungGenerationSizeMb: number } } {
+  const mb = workerYoungGenerationMb();
+  return mb === undefined ? options : { ...options, resourceLimits: { maxYoungGenerationSizeMb: mb } };
 }

@@ -1,10 +1,11 @@
 // Child process of young-generation.test.ts, started with `--max-semi-space-size=2
 // --expose-internals`: with KEEP=1 it calls keepYoungGeneration() first. Then it loads a Node
-// built-in, churns the heap, starts a worker that churns its own, and prints one JSON line:
-// whether the built-in was compiled from Node's code cache, and each young generation's size.
+// built-in, churns the heap, starts a worker (with the options media workers get) that churns
+// its own, and prints one JSON line: whether the built-in was compiled from Node's code cache,
+// and each young generation's size.
 import { createRequire } from 'node:module';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { keepYoungGeneration, workerYoungGenerationMb } from '../young-generation.js';
+import { keepYoungGeneration, withYoungGeneration, workerYoungGenerationMb } from '../young-generation.js';
 
 const require = createRequire(import.meta.url);
 if (process.env.KEEP === '1') keepYoungGeneration();
@@ -27,10 +28,9 @@ function churnedNewSpaceMb(): number {
 }
 
 const { Worker } = await import('node:worker_threads');
-const youngMb = workerYoungGenerationMb();
 const worker = new Worker(
   `const { getHeapSpaceStatistics } = require('node:v8'); ${churnedNewSpaceMb.toString()}; require('node:worker_threads').parentPort.postMessage(churnedNewSpaceMb());`,
-  { eval: true, ...(youngMb === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: youngMb } }) },
+  withYoungGeneration({ eval: true }),
 );
 const workerNewSpaceMb = await new Promise<number>((resolve, reject) => {
   worker.once('message', resolve);
@@ -44,5 +44,5 @@ process.stdout.write(`${JSON.stringify({
   withoutCache: [...(usage.compiledWithoutCache ?? [])].includes(builtin),
   newSpaceMb: churnedNewSpaceMb(),
   workerNewSpaceMb,
-  workerYoungGenerationMb: youngMb ?? null,
+  workerYoungGenerationMb: workerYoungGenerationMb() ?? null,
 })}\n`);
