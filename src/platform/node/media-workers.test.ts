@@ -89,17 +89,24 @@ test('a media worker pool carries two calls\' audio both ways (440 Hz ↔ 1000 H
   await within(Promise.all(calls.map(established)), 5000, 'answer');
   const incoming = callee.phone.calls;
   assert.equal(incoming.length, 2);
+  // The callee's side of calls[0], by Call-ID: the callee lists its calls in the order their
+  // INVITEs were handled, which need not be the order they were dialled (a CI run sent the
+  // digits on one call and listened on the other).
+  const answered = incoming.find((c) => c.sipCallId === calls[0]!.sipCallId);
+  assert.ok(answered, 'the callee has the call by its Call-ID');
   // Least loaded first: the two calls of each phone went to different workers.
   assert.deepEqual(callerEnv.pool.load.map((w) => w.transports), [1, 1]);
 
   // Media flowing both ways first (the workers' statistics reach the main thread every 250 ms):
   // on a loaded CI machine the digits were sent before the callee's worker stream had its
   // first packet, and went unreported (one failure in four clean runs).
-  await until(() => (incoming[0]!.stats()?.packetsReceived ?? 0) > 5 && (calls[0]!.stats()?.packetsReceived ?? 0) > 5, 5000, 'media both ways before the DTMF');
+  await until(() => (answered.stats()?.packetsReceived ?? 0) > 5 && (calls[0]!.stats()?.packetsReceived ?? 0) > 5, 5000, 'media both ways before the DTMF');
   const digits: string[] = [];
-  incoming[0]!.on('dtmf', (d) => digits.push(d.digit));
+  answered.on('dtmf', (d) => digits.push(d.digit));
   await calls[0]!.sendDtmf('1#', 80);
-  await until(() => digits.length >= 2, 3000, 'DTMF digits from the worker');
+  await until(() => digits.length >= 2, 3000, 'DTMF digits from the worker').catch((e: Error) => {
+    throw new Error(`${e.message} (got ${JSON.stringify(digits)}; sent ${calls[0]!.stats()?.dtmfSent}, received ${answered.stats()?.dtmfReceived})`);
+  });
   assert.deepEqual(digits, ['1', '#'], 'RFC 4733 digits sent from one worker are reported by the other');
 
   await new Promise((r) => setTimeout(r, 1500));
