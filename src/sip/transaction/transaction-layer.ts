@@ -26,7 +26,7 @@ import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import type { TimerConfig } from './timers.js';
 import { timerConfig } from './timers.js';
-import type { ClientTransactionUser, ServerTransactionUser } from './transaction.js';
+import type { ClientTransactionUser, ServerTransactionUser, TransactionOptions } from './transaction.js';
 
 export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
@@ -129,35 +129,11 @@ export class TransactionLayer {
   }
 
   createInviteClient(request: SipRequest, context: ClientContext): InviteClientTransaction {
-    const key = this.prepareClient(request);
-    const tx = new InviteClientTransaction(request, {
-      scheduler: this.scheduler,
-      timers: this.timers,
-      logger: this.logger,
-      reliable: context.reliable,
-      send: (msg, t) => context.send(msg as SipRequest, t),
-      user: context.user,
-      onDestroyed: () => this.clients.delete(key),
-    });
-    this.clients.set(key, tx);
-    tx.start();
-    return tx;
+    return this.startClient(request, context, InviteClientTransaction);
   }
 
   createNonInviteClient(request: SipRequest, context: ClientContext): NonInviteClientTransaction {
-    const key = this.prepareClient(request);
-    const tx = new NonInviteClientTransaction(request, {
-      scheduler: this.scheduler,
-      timers: this.timers,
-      logger: this.logger,
-      reliable: context.reliable,
-      send: (msg, t) => context.send(msg as SipRequest, t),
-      user: context.user,
-      onDestroyed: () => this.clients.delete(key),
-    });
-    this.clients.set(key, tx);
-    tx.start();
-    return tx;
+    return this.startClient(request, context, NonInviteClientTransaction);
   }
 
   /**
@@ -265,7 +241,12 @@ export class TransactionLayer {
     for (const tx of all) tx.terminate();
   }
 
-  private prepareClient(request: SipRequest): string {
+  /** Give the request's top Via a branch if it has none, run `Machine` for it, send it. */
+  private startClient<T extends InviteClientTransaction | NonInviteClientTransaction>(
+    request: SipRequest,
+    context: ClientContext,
+    Machine: new (request: SipRequest, options: TransactionOptions<T> & { user: ClientTransactionUser }) => T,
+  ): T {
     this.assertOpen();
     if (request.method === 'ACK') {
       throw new TransactionError('ERR_SIP_TRANSACTION_ARGUMENT', 'ACK is not sent in a client transaction of its own (§17.1.1.3, §13.2.2.4)');
@@ -277,7 +258,18 @@ export class TransactionLayer {
     if (this.clients.has(key)) {
       throw new TransactionError('ERR_SIP_TRANSACTION_EXISTS', `a ${request.method} client transaction with branch ${top.branch} exists`);
     }
-    return key;
+    const tx = new Machine(request, {
+      scheduler: this.scheduler,
+      timers: this.timers,
+      logger: this.logger,
+      reliable: context.reliable,
+      send: (msg, t) => context.send(msg as SipRequest, t),
+      user: context.user,
+      onDestroyed: () => this.clients.delete(key),
+    });
+    this.clients.set(key, tx);
+    tx.start();
+    return tx;
   }
 
   private prepareServer(request: SipRequest): string | undefined {
