@@ -105,6 +105,44 @@ describe('CallAudioHub with sound devices', () => {
     assert.equal(opened[1]!.closed, true);
   });
 
+  test('our hold lets go of the devices (silence, handset none) and the resume opens fresh ones; a page attached is left alone', () => {
+    const { hub, opened, events } = setup();
+    const audio = hub.callAudio('h1');
+    const source = audio.source!(F8);
+    const sink = audio.sink!(F8);
+    hub.setHeld('h1', true);
+    assert.equal(opened[0]!.closed, true, 'held: the devices are closed');
+    assert.deepEqual(hub.info('h1'), { handset: 'none' });
+    const out = new Int16Array(160).fill(5);
+    source.read(out);
+    assert.ok(out.every((v) => v === 0), 'a held call reads silence');
+    sink.write(new Int16Array(160).fill(3), 0);
+    assert.deepEqual(opened[0]!.heard, [], 'and plays nowhere');
+    hub.setHeld('h1', true); // a second hold event changes nothing
+    assert.equal(opened.length, 1);
+    hub.setHeld('h1', false);
+    assert.equal(opened.length, 2, 'resumed: devices again');
+    source.read(out);
+    assert.equal(out[0], 101);
+    assert.deepEqual(
+      events.map((e) => e.handset),
+      ['system', 'none', 'system'],
+    );
+    // A page on the call: hold and resume leave it (and the absence of devices) as it is; when
+    // the page goes while the call is held, no devices open until the resume.
+    const page = hub.attach('h1', { sampleRate: 8000, play: () => undefined });
+    hub.setHeld('h1', true);
+    assert.equal(hub.info('h1')?.handset, 'browser');
+    page.detach();
+    assert.equal(opened.length, 2, 'no devices for a held call');
+    assert.deepEqual(hub.info('h1'), { handset: 'none' });
+    hub.setHeld('h1', false);
+    assert.equal(opened.length, 3);
+    hub.setHeld('unknown', true); // a call the hub does not know: nothing happens
+    hub.end('h1');
+    assert.equal(opened[2]!.closed, true);
+  });
+
   test('a page attached before the audio starts: no devices at all', () => {
     const { hub, opened } = setup();
     const audio = hub.callAudio('c3');

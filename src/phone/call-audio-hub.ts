@@ -237,6 +237,8 @@ interface Entry {
   /** Whose reports count: the devices opened last (reports of closed ones are ignored). */
   deviceToken: object | undefined;
   info: CallAudioInfo | undefined;
+  /** We put the call on hold: it has no devices until it is resumed. */
+  held: boolean;
   /** The client left the call (not replaced): back to the devices. */
   detached(): void;
 }
@@ -253,7 +255,7 @@ export class CallAudioHub extends Emitter<CallAudioHubEvents> {
   private entry(callId: string): Entry {
     let e = this.entries.get(callId);
     if (!e) {
-      const entry: Entry = { format: undefined, link: undefined, device: undefined, deviceToken: undefined, info: undefined, detached: () => this.useDevices(callId, entry) };
+      const entry: Entry = { format: undefined, link: undefined, device: undefined, deviceToken: undefined, info: undefined, held: false, detached: () => this.useDevices(callId, entry) };
       e = entry;
       this.entries.set(callId, e);
     }
@@ -269,6 +271,7 @@ export class CallAudioHub extends Emitter<CallAudioHubEvents> {
   /** No client: the call's audio goes to its devices, when the factory gives any, else nowhere. */
   private useDevices(callId: string, entry: Entry): void {
     if (!entry.format || entry.link || entry.device || this.entries.get(callId) !== entry) return;
+    if (entry.held) return void this.setInfo(callId, entry, { handset: 'none' });
     const token = {};
     entry.deviceToken = token;
     let reported = false;
@@ -350,6 +353,28 @@ export class CallAudioHub extends Emitter<CallAudioHubEvents> {
     this.closeDevice(entry);
     this.setInfo(callId, entry, { handset: 'browser' });
     return link;
+  }
+
+  /**
+   * We put call `callId` on hold (`held`), or resumed it. A held call lets go of its sound
+   * devices, as a desk phone's handset serves the line that is up: the microphone is no longer
+   * captured (the system's indicator goes out), and a device that only one stream may open
+   * (an ALSA hw: device) is free for the next call. Resumed, the call opens them again (with
+   * the settings of that moment). An attached client is left alone: the page decides itself
+   * which call it serves.
+   */
+  setHeld(callId: string, held: boolean): void {
+    const entry = this.entries.get(callId);
+    if (!entry || entry.held === held) return;
+    entry.held = held;
+    if (entry.link) return;
+    if (held) {
+      const had = entry.device !== undefined;
+      this.closeDevice(entry);
+      if (had) this.setInfo(callId, entry, { handset: 'none' });
+    } else {
+      this.useDevices(callId, entry);
+    }
   }
 
   /** Is a client attached to `callId`? */

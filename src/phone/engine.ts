@@ -523,7 +523,10 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
       if (e.state === 'established') this.writeHistory(() => c.recordAnswer(this.store));
       if (e.state !== 'ended') this.emitCall(c);
     });
-    call.on('hold', () => this.emitCall(c));
+    call.on('hold', (h) => {
+      this.audioHub.setHeld(c.id, h.local);
+      this.emitCall(c);
+    });
     call.on('media', () => {
       this.writeHistory(() => c.recordCodec(this.store), false);
       this.emitCall(c);

@@ -12,6 +12,7 @@
  *   output level applies live; switching back to 'browser' leaves the running call alone;
  * - a page attached over /api/audio takes the call (t2 goes silent, the page hears its own
  *   tone echoed), and when it goes the call returns to the devices;
+ * - our hold closes the devices (t2 silent, no streams in the server); the resume opens them;
  * - a device that does not exist: a clear error in the call's info and event, the call goes
  *   on (established, answered in history), the other device still works.
  */
@@ -313,6 +314,38 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     assert.ok(Math.abs(hz - 600) / 600 < 0.02, `dominant ${hz} Hz`);
     assert.ok(again.leadMs < 1500);
     await hangup(id);
+  });
+
+  test('RFC 3264 §8.4 hold lets go of the devices (t2 silent, no engine streams); the resume takes them again and the tone comes back', async (t) => {
+    await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.inputDevice': 't1.monitor', 'audio.outputDevice': 't2' });
+    const { id, answeredMs } = await dialEcho();
+    await callEvent('devices open', (c) => c.id === id && c.audio?.output?.state === 'open' && c.audio.input?.state === 'open');
+    await ear.until(answeredMs + 2000);
+    assert.ok(heard(answeredMs, ear.ms).samples.length > RATE * 0.5, 'the tone comes out of t2 first');
+
+    const held = await api<CallInfo>('POST', `/api/calls/${id}/hold`);
+    assert.deepEqual(held.hold, { local: true, remote: false });
+    await callEvent('held: no devices', (c) => c.id === id && c.hold.local && c.audio?.handset === 'none');
+    await waitFor('the engine let go of the devices', async () => ((await engineStreams()).length === 0 ? true : undefined), 5000);
+    const heldMs = ear.ms;
+    await ear.until(heldMs + 2000);
+    const heldCov = activeCoverage(ear.slice(heldMs + 300, ear.ms), RATE, SIGNAL_RMS).coverage;
+    t.diagnostic(`on hold: t2 audible in ${(heldCov * 100).toFixed(1)} % of windows`);
+    assert.equal(heldCov, 0, 't2 is silent while the call is held');
+
+    seen.length = 0;
+    await api<CallInfo>('POST', `/api/calls/${id}/resume`);
+    await callEvent('resumed: the devices open again', (c) => c.id === id && !c.hold.local && c.audio?.handset === 'system' && c.audio.output?.state === 'open' && c.audio.input?.state === 'open');
+    assert.deepEqual(await engineStreams(), ['softphone engine microphone', 'softphone engine speaker']);
+    const resumedMs = ear.ms;
+    await ear.until(resumedMs + 3000);
+    const again = heard(resumedMs, ear.ms);
+    const hz = dominantFrequency(again.samples, RATE)!;
+    t.diagnostic(`resumed: tone back on t2 ${again.leadMs.toFixed(0)} ms later, ${hz.toFixed(2)} Hz`);
+    assert.ok(Math.abs(hz - 600) / 600 < 0.02, `dominant ${hz} Hz`);
+    assert.ok(again.leadMs < 1500, `the tone took ${again.leadMs} ms to come back`);
+    await hangup(id);
+    await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.inputDevice': null, 'audio.outputDevice': null });
   });
 
   test('a device that does not exist: a clear error in the call’s info and event, and the call goes on', async (t) => {
