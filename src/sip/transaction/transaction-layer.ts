@@ -183,33 +183,11 @@ export class TransactionLayer {
   }
 
   createInviteServer(request: SipRequest, context: ServerContext): InviteServerTransaction {
-    const key = this.prepareServer(request);
-    const tx: InviteServerTransaction = new InviteServerTransaction(request, {
-      scheduler: this.scheduler,
-      timers: this.timers,
-      logger: this.logger,
-      reliable: context.reliable,
-      send: (msg, t) => context.send(msg as SipResponse, t),
-      user: context.user,
-      onDestroyed: () => this.forgetServer(key, tx),
-    });
-    this.rememberServer(key, tx);
-    return tx;
+    return this.startServer(request, context, InviteServerTransaction);
   }
 
   createNonInviteServer(request: SipRequest, context: ServerContext): NonInviteServerTransaction {
-    const key = this.prepareServer(request);
-    const tx: NonInviteServerTransaction = new NonInviteServerTransaction(request, {
-      scheduler: this.scheduler,
-      timers: this.timers,
-      logger: this.logger,
-      reliable: context.reliable,
-      send: (msg, t) => context.send(msg as SipResponse, t),
-      user: context.user,
-      onDestroyed: () => this.forgetServer(key, tx),
-    });
-    this.rememberServer(key, tx);
-    return tx;
+    return this.startServer(request, context, NonInviteServerTransaction);
   }
 
   /**
@@ -272,7 +250,12 @@ export class TransactionLayer {
     return tx;
   }
 
-  private prepareServer(request: SipRequest): string | undefined {
+  /** Run `Machine` for a new request (no server transaction has it yet) and remember it. */
+  private startServer<T extends InviteServerTransaction | NonInviteServerTransaction>(
+    request: SipRequest,
+    context: ServerContext,
+    Machine: new (request: SipRequest, options: TransactionOptions<T> & { user?: ServerTransactionUser }) => T,
+  ): T {
     this.assertOpen();
     if (request.method === 'ACK') {
       throw new TransactionError('ERR_SIP_TRANSACTION_ARGUMENT', 'an ACK never creates a server transaction (§17.2.3)');
@@ -282,7 +265,17 @@ export class TransactionLayer {
     if (this.findServer(request)) {
       throw new TransactionError('ERR_SIP_TRANSACTION_EXISTS', `a server transaction for this ${request.method} exists`);
     }
-    return key;
+    const tx: T = new Machine(request, {
+      scheduler: this.scheduler,
+      timers: this.timers,
+      logger: this.logger,
+      reliable: context.reliable,
+      send: (msg, t) => context.send(msg as SipResponse, t),
+      user: context.user,
+      onDestroyed: () => this.forgetServer(key, tx),
+    });
+    this.rememberServer(key, tx);
+    return tx;
   }
 
   private rememberServer(key: string | undefined, tx: ServerTransaction): void {
