@@ -13,6 +13,7 @@
  * - a page attached over /api/audio takes the call (t2 goes silent, the page hears its own
  *   tone echoed), and when it goes the call returns to the devices;
  * - our hold closes the devices (t2 silent, no streams in the server); the resume opens them;
+ * - ALSA PCMs by name (defined in ~/.asoundrc on the same server, not listed by ALSA) work too;
  * - a device that does not exist: a clear error in the call's info and event, the call goes
  *   on (established, answered in history), the other device still works.
  */
@@ -169,7 +170,7 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
 
   before(async () => {
     if (skip) return;
-    pa = await startPulseAudio({ sinks: ['t1', 't2'] });
+    pa = await startPulseAudio({ sinks: ['t1', 't2'], alsaPcms: { t1mic: 't1.monitor', t2out: 't2' } });
     dir = mkdtempSync(join(tmpdir(), 'softphone-engine-sysaudio-'));
     engine = await createNodeEngine({ profileDir: join(dir, 'profile'), systemAudio: { env: pa.env } });
     server = await startApiServer({ engine, token: TOKEN, port: 0 });
@@ -345,6 +346,30 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     assert.ok(Math.abs(hz - 600) / 600 < 0.02, `dominant ${hz} Hz`);
     assert.ok(again.leadMs < 1500, `the tone took ${again.leadMs} ms to come back`);
     await hangup(id);
+    await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.inputDevice': null, 'audio.outputDevice': null });
+  });
+
+  test('ALSA in the engine: PCMs by name that `arecord -L` does not list (t1mic, t2out in ~/.asoundrc) carry the 600 Hz through; an unknown one is named in the error', async (t) => {
+    await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.inputDevice': 'alsa:t1mic', 'audio.outputDevice': 'alsa:t2out' });
+    const { id, answeredMs } = await dialEcho();
+    const open = { handset: 'system', input: { device: 't1mic', state: 'open' }, output: { device: 't2out', state: 'open' } };
+    await callEvent('both ALSA devices open', (c) => c.id === id && isDeepStrictEqual(c.audio, open));
+    await ear.until(answeredMs + 4000);
+    const full = heard(answeredMs, ear.ms);
+    const hz = dominantFrequency(full.samples, RATE)!;
+    const cov = activeCoverage(full.samples, RATE, SIGNAL_RMS);
+    t.diagnostic(`ALSA: first tone ${full.leadMs.toFixed(0)} ms after established; ${hz.toFixed(2)} Hz; coverage ${(cov.coverage * 100).toFixed(1)} % (longest gap ${cov.longestGapMs} ms)`);
+    assert.ok(Math.abs(hz - 600) / 600 < 0.02, `dominant ${hz} Hz`);
+    assert.ok(cov.coverage >= 0.85, `coverage ${cov.coverage}`);
+    await hangup(id);
+
+    await api('PATCH', '/api/settings', { 'audio.inputDevice': 'alsa:nosuch' });
+    const second = await dialEcho();
+    const failed = await callEvent('the error', (c) => c.id === second.id && c.audio?.error !== undefined);
+    t.diagnostic(`event: ${JSON.stringify(failed.audio)}`);
+    assert.deepEqual(failed.audio?.input, { device: 'alsa:nosuch', state: 'failed' }, 'named as the settings name it');
+    assert.match(failed.audio!.error!, /^system microphone: no ALSA capture device named "nosuch" .*Unknown PCM nosuch/);
+    await hangup(second.id);
     await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.inputDevice': null, 'audio.outputDevice': null });
   });
 

@@ -28,6 +28,13 @@ export interface PulseAudio {
 export interface PulseAudioOptions {
   /** Null sinks to create (their monitors are `<name>.monitor`); the first is the default. */
   sinks?: string[];
+  /**
+   * ALSA PCMs to define in the private HOME's ~/.asoundrc, each on one of this server's sinks or
+   * sources through ALSA's pulse plugin: `{ t2out: 't2' }` makes `alsa:t2out` play into t2.
+   * They have no `hint` section, so `arecord -L` does not list them, as with most PCMs people
+   * define themselves.
+   */
+  alsaPcms?: Record<string, string>;
 }
 
 export async function startPulseAudio(opts: PulseAudioOptions = {}): Promise<PulseAudio> {
@@ -39,6 +46,8 @@ export async function startPulseAudio(opts: PulseAudioOptions = {}): Promise<Pul
     ...(opts.sinks ?? ['t1']).map((name) => `load-module module-null-sink sink_name=${name} sink_properties=device.description=Test-${name}`),
     '',
   ].join('\n');
+  const pcms = Object.entries(opts.alsaPcms ?? {}).map(([name, device]) => `pcm.${name} {\n  type pulse\n  device "${device}"\n}\n`);
+  if (pcms.length) writeFileSync(join(runDir, 'home', '.asoundrc'), pcms.join(''));
   const config = join(runDir, 'test.pa');
   writeFileSync(config, script);
   const privateEnv = {

@@ -288,6 +288,9 @@ test('ALSA backend (arecord/aplay through ALSA\'s pulse plugin): the tone goes o
   assert.ok(Math.abs(hz - 440) / 440 < 0.02, `dominant ${hz} Hz`);
   assert.ok(cov.coverage >= 0.9, `coverage ${cov.coverage}`);
 
+  // Names ALSA does not list are opened as given (hw:1,0 is listed only as hw:CARD=…,DEV=…);
+  // the tool says whether they exist.
+  assert.deepEqual(await resolveAudioDevice('alsa:plughw:7,0', 'input', { env: pa.env }), { id: 'plughw:7,0', description: 'the ALSA PCM "plughw:7,0" (not listed by ALSA)', direction: 'input', backend: 'alsa', isDefault: false });
   const missing = openCapture('alsa:nosuch', F8, { env: pa.env });
   await assert.rejects(missing.ready, (e: unknown) => e instanceof AudioDeviceError && e.code === 'audio-device-not-found' && /no ALSA capture device named "nosuch"/.test(e.message));
   await missing.close();

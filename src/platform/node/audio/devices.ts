@@ -102,7 +102,8 @@ export async function listAudioDevices(opts: AudioSystemOptions = {}): Promise<A
 /**
  * The device `spec` names (see `parseDeviceSpec`), checked against the backend's list: a clear
  * `audio-device-not-found` error naming the devices there are when it does not exist. The
- * default device resolves without a check (ALSA's `default` is not always listed as such).
+ * default device resolves without a check (ALSA's `default` is not always listed as such), and
+ * so does an ALSA name the list does not have (the tool checks it when it opens).
  */
 export async function resolveAudioDevice(spec: string | undefined, direction: AudioDirection, opts: AudioSystemOptions = {}): Promise<AudioDevice> {
   const parsed = parseDeviceSpec(spec);
@@ -114,6 +115,11 @@ export async function resolveAudioDevice(spec: string | undefined, direction: Au
   }
   const found = devices.find((d) => d.id === parsed.id);
   if (found) return found;
+  // ALSA's list is not the whole namespace: `hw:1,0` and `plughw:1,0` (how most people name a
+  // card) are listed only as `hw:CARD=…,DEV=…`, and a PCM defined in ~/.asoundrc without a
+  // hint is not listed at all. Such a name is opened as given; arecord/aplay say when it does
+  // not exist, and that becomes the same not-found error (alsa.ts).
+  if (backend.name === 'alsa') return { id: parsed.id, description: `the ALSA PCM "${parsed.id}" (not listed by ALSA)`, direction, backend: 'alsa', isDefault: false };
   const what = direction === 'input' ? 'input' : 'output';
   const names = devices.map((d) => d.id).join(', ') || 'none';
   const hint = direction === 'input' && list.outputs.some((d) => d.id === parsed.id) ? ` ("${parsed.id}" is an output; its monitor "${parsed.id}.monitor" captures what it plays)` : '';
