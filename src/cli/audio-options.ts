@@ -77,18 +77,19 @@ export interface CliCallAudio extends CallAudio {
 export function callAudio(play: PlaySpec, sink: ((f: AudioFormat) => WavRecorder) | undefined, devices?: AudioDevices): CliCallAudio {
   const opened: (DeviceCapture | DevicePlayback)[] = [];
   const report = (what: string) => (err: AudioDeviceError) => process.stderr.write(`${what}: ${err.message}\n`);
+  const moved = (what: string) => (name: string) => process.stderr.write(`${what}: the sound server moved it to ${name}\n`);
   const mic = devices?.mic;
   const speaker = devices?.speaker;
   const source = mic
     ? (f: AudioFormat) => {
-        const capture = openCapture(mic, f, { level: devices.micLevel, onError: report('microphone') });
+        const capture = openCapture(mic, f, { level: devices.micLevel, onError: report('microphone'), onMoved: moved('microphone') });
         opened.push(capture);
         return capture;
       }
     : (f: AudioFormat) => play.make(f);
   const deviceSink = speaker
     ? (f: AudioFormat) => {
-        const playback = openPlayback(speaker, f, { level: devices.speakerLevel, onError: report('speaker') });
+        const playback = openPlayback(speaker, f, { level: devices.speakerLevel, onError: report('speaker'), onMoved: moved('speaker') });
         opened.push(playback);
         return playback;
       }

@@ -125,6 +125,7 @@ export class SystemHandset implements DeviceHandset {
         ...sys,
         streamName: `${this.opts.streamName ?? 'softphone engine'} ${direction === 'input' ? 'microphone' : 'speaker'}`,
         onError: (err: AudioDeviceError) => this.fail(direction, err),
+        onMoved: (name: string) => this.moved(direction, name),
       };
       if (direction === 'input') {
         const capture = openCapture(device, this.opts.format, { ...common, level: this.levels.input });
@@ -142,6 +143,13 @@ export class SystemHandset implements DeviceHandset {
     } catch (err) {
       this.fail(direction, err);
     }
+  }
+
+  /** The sound server moved this side to another device (its own went away): say which, it is open there. */
+  private moved(direction: AudioDirection, name: string): void {
+    if (this.isClosed || this.errors[direction] || this.names[direction] === name) return;
+    this.names[direction] = name;
+    this.report();
   }
 
   private fail(direction: AudioDirection, err: unknown): void {

@@ -14,6 +14,8 @@
  *   tone echoed), and when it goes the call returns to the devices;
  * - our hold closes the devices (t2 silent, no streams in the server); the resume opens them;
  * - ALSA PCMs by name (defined in ~/.asoundrc on the same server, not listed by ALSA) work too;
+ * - a speaker unplugged mid-call (its sink unloaded): the server moves the stream to t1 and the
+ *   call's audio info follows;
  * - a device that does not exist: a clear error in the call's info and event, the call goes
  *   on (established, answered in history), the other device still works.
  */
@@ -158,6 +160,15 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
   async function engineStreams(): Promise<string[]> {
     const text = (await pa.pactl('list', 'source-outputs')) + (await pa.pactl('list', 'sink-inputs'));
     return [...text.matchAll(/media\.name = "(softphone engine [a-z]+)"/g)].map((m) => m[1]!).sort();
+  }
+
+  /** The sink the engine's speaker stream plays on now, by name. */
+  async function speakerSink(): Promise<string | undefined> {
+    const sinks = new Map((await pa.pactl('list', 'short', 'sinks')).trim().split('\n').map((l) => l.split('\t')).map((f) => [f[0]!, f[1]!] as const));
+    const inputs = (await pa.pactl('list', 'sink-inputs')).split(/^Sink Input #/m);
+    const ours = inputs.find((i) => i.includes('media.name = "softphone engine speaker"'));
+    const sink = ours && /^\s*Sink: (\d+)/m.exec(ours)?.[1];
+    return sink ? sinks.get(sink) : undefined;
   }
 
   /** Windows from the first audible one on (after `fromMs`) up to `toMs`, minus 200 ms at the end. */
@@ -370,6 +381,30 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     assert.deepEqual(failed.audio?.input, { device: 'alsa:nosuch', state: 'failed' }, 'named as the settings name it');
     assert.match(failed.audio!.error!, /^system microphone: no ALSA capture device named "nosuch" .*Unknown PCM nosuch/);
     await hangup(second.id);
+    await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.inputDevice': null, 'audio.outputDevice': null });
+  });
+
+  test('a speaker unplugged during the call (its null sink unloaded): the server moves the stream to the default sink t1, the call goes on, and its audio info names t1', async (t) => {
+    const headset = (await pa.pactl('load-module', 'module-null-sink', 'sink_name=t3')).trim();
+    let unloaded = false;
+    t.after(async () => {
+      if (!unloaded) await pa.pactl('unload-module', headset).catch(() => undefined);
+    });
+    await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.inputDevice': 't1.monitor', 'audio.outputDevice': 't3' });
+    const { id } = await dialEcho();
+    await callEvent('devices open', (c) => c.id === id && c.audio?.output?.state === 'open' && c.audio.input?.state === 'open');
+    assert.equal(await speakerSink(), 't3');
+    await pa.pactl('unload-module', headset);
+    unloaded = true;
+    const moved = await callEvent('the speaker moved', (c) => c.id === id && c.audio?.output?.device === 't1');
+    t.diagnostic(`after the unplug: ${JSON.stringify(moved.audio)}`);
+    assert.deepEqual(moved.audio, { handset: 'system', input: { device: 't1.monitor', state: 'open' }, output: { device: 't1', state: 'open' } });
+    assert.equal(await speakerSink(), 't1', 'the engine\'s speaker stream plays on t1 now');
+    await delay(1000);
+    const now = await callNow(id);
+    assert.equal(now?.state, 'established', 'the call goes on');
+    assert.equal(now?.audio?.error, undefined);
+    await hangup(id);
     await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.inputDevice': null, 'audio.outputDevice': null });
   });
 

@@ -132,3 +132,23 @@ test('call echo --mic t1.monitor --speaker t2: the tone played into t1 comes out
   assert.ok(cov.coverage >= 0.85, `coverage ${cov.coverage}`);
   assert.ok(leadMs < 1000, `the tone took ${leadMs} ms to come out`);
 });
+
+test('a speaker unplugged during `call` (its null sink unloaded): the CLI says where the server moved it, and the call goes on to its end', { skip }, async (t) => {
+  const headset = (await pa.pactl('load-module', 'module-null-sink', 'sink_name=t3')).trim();
+  let unloaded = false;
+  t.after(async () => {
+    if (!unloaded) await pa.pactl('unload-module', headset).catch(() => undefined);
+  });
+  const cli = startCli(['call', 'echo', '--mic', 't1.monitor', '--speaker', 't3', '--duration', '4'], { env: cliEnv });
+  t.after(() => cli.interrupt());
+  await cli.waitForLine(/^answered/, 15000);
+  await new Promise((r) => setTimeout(r, 1000));
+  await pa.pactl('unload-module', headset);
+  unloaded = true;
+  const line = await cli.waitForLine(/^speaker: /, 5000);
+  const result = await cli.exited;
+  t.diagnostic(line);
+  assert.equal(line, 'speaker: the sound server moved it to t1');
+  assert.equal(result.code, 0, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  assert.match(result.stdout, /^ended/m);
+});

@@ -61,6 +61,11 @@ export interface AudioBackend {
    * once per period). Undefined until a report has come.
    */
   playbackProgress?(): (stderr: string) => number | undefined;
+  /**
+   * A stderr line saying the sound server moved the stream to another device (the device was
+   * unplugged, or the user moved it in the mixer); group 1 is the new device's name.
+   */
+  readonly movedLine?: RegExp;
   /** The error for a tool that exited early, from what it said on stderr. */
   failure(direction: AudioDirection, device: string | undefined, stderr: string, exitCode: number | null): AudioDeviceError;
 }

@@ -45,6 +45,8 @@ export interface DeviceCaptureOptions {
   maxBufferMs: number;
   env: NodeJS.ProcessEnv;
   onError?: (err: AudioDeviceError) => void;
+  /** The sound server moved the stream to another device (see `AudioBackend.movedLine`). */
+  onMoved?: (device: string) => void;
 }
 
 /** Reads per drift-check window: one second of 20 ms frames. */
@@ -86,6 +88,7 @@ export class DeviceCapture implements AudioSource {
       command: opts.backend.captureCommand(opts.device, { ...opts.params, rate: deviceRate }),
       env: opts.env,
       onFailure: (err) => opts.onError?.(err),
+      ...(opts.onMoved ? { onMoved: opts.onMoved } : {}),
     });
     this.ready = this.tool.ready;
     this.tool.child.stdout!.on('data', (chunk: Buffer) => {

@@ -50,6 +50,8 @@ export interface DevicePlaybackOptions {
   targetMs?: number;
   env: NodeJS.ProcessEnv;
   onError?: (err: AudioDeviceError) => void;
+  /** The sound server moved the stream to another device (see `AudioBackend.movedLine`). */
+  onMoved?: (device: string) => void;
 }
 
 export class DevicePlayback implements AudioSink {
@@ -104,6 +106,7 @@ export class DevicePlayback implements AudioSink {
       command: opts.backend.playbackCommand(opts.device, { ...opts.params, rate: deviceRate }),
       env: opts.env,
       onFailure: (err) => opts.onError?.(err),
+      ...(opts.onMoved ? { onMoved: opts.onMoved } : {}),
       ...(progress
         ? {
             onStderr: (text: string) => {

@@ -31,6 +31,8 @@ export interface DeviceToolOptions {
   env: NodeJS.ProcessEnv;
   /** Each piece of stderr as it arrives (progress reports). */
   onStderr?: (text: string) => void;
+  /** The sound server moved the stream to device `name` (the backend's `movedLine`). */
+  onMoved?: (name: string) => void;
   /** Called once if the tool fails: before `ready` (ready also rejects) or later (it stopped). */
   onFailure: (err: AudioDeviceError) => void;
 }
@@ -40,6 +42,8 @@ export class DeviceTool {
   /** Resolves once the device is open (the tool said so, or data flowed); rejects if it failed first. */
   readonly ready: Promise<void>;
   private stderr = '';
+  /** The stderr line being written (for `movedLine`, which must see whole lines). */
+  private line = '';
   private isReady = false;
   private stopping = false;
   private failed: AudioDeviceError | undefined;
@@ -64,6 +68,7 @@ export class DeviceTool {
     this.child.stderr!.on('data', (text: string) => {
       this.stderr = (this.stderr + text).slice(-STDERR_KEEP);
       opts.onStderr?.(text);
+      if (opts.onMoved && opts.backend.movedLine) this.watchMoves(text, opts.backend.movedLine, opts.onMoved);
       if (!this.isReady && opts.backend.readyLine.test(this.stderr)) this.markReady();
     });
     this.child.once('error', (err: NodeJS.ErrnoException) => {
@@ -121,6 +126,15 @@ export class DeviceTool {
       if (running()) child.kill('SIGKILL');
     }
     if (this.child.pid !== undefined) await this.exited;
+  }
+
+  private watchMoves(text: string, movedLine: RegExp, onMoved: (name: string) => void): void {
+    const lines = (this.line + text).split(/[\r\n]/);
+    this.line = lines.pop()!.slice(-STDERR_KEEP);
+    for (const l of lines) {
+      const m = movedLine.exec(l);
+      if (m?.[1] && !this.stopping) onMoved(m[1]);
+    }
   }
 
   private fail(err: AudioDeviceError): void {

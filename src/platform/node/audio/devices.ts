@@ -51,6 +51,11 @@ export interface OpenAudioOptions extends AudioSystemOptions {
   streamName?: string;
   /** The device failed (could not open, or stopped later). The source/sink then gives or takes silence. */
   onError?: (err: AudioDeviceError) => void;
+  /**
+   * The sound server moved the stream to device `name` (PulseAudio and PipeWire move a stream
+   * whose device went away, say a headset unplugged, to the default one; the call goes on there).
+   */
+  onMoved?: (name: string) => void;
 }
 
 export interface DeviceSpec {
@@ -154,6 +159,7 @@ export function openCapture(device: AudioDevice | string | undefined, format: Au
     maxBufferMs: opts.maxBufferMs ?? 200,
     env: opts.env ?? process.env,
     ...(opts.onError ? { onError: opts.onError } : {}),
+    ...(opts.onMoved ? { onMoved: opts.onMoved } : {}),
   });
 }
 
@@ -170,5 +176,6 @@ export function openPlayback(device: AudioDevice | string | undefined, format: A
     maxQueueMs: opts.maxQueueMs ?? 200,
     env: opts.env ?? process.env,
     ...(opts.onError ? { onError: opts.onError } : {}),
+    ...(opts.onMoved ? { onMoved: opts.onMoved } : {}),
   });
 }

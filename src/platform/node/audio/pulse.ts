@@ -121,6 +121,10 @@ export const pulseBackend: AudioBackend = {
 
   readyLine: /Stream successfully created/,
 
+  // pacat/parec -v, when the server moves the stream: its own sink or source went away (PulseAudio
+  // 14 and PipeWire move the stream to the default then), or the user moved it in the mixer.
+  movedLine: /Stream moved to device (\S+) \(/,
+
   // pacat -v: "Time: 1.246 sec; Latency: 34926 usec." every 50 ms, where Time is the stream's
   // position as played by the device (pa_stream_get_time), ended by spaces and \r.
   playbackProgress() {
