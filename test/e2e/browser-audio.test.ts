@@ -14,6 +14,9 @@
  *    API server is stopped and started again on the same port while the call goes on): the
  *    call screen's status says so, the page reconnects by itself, and it hears its own 440 Hz
  *    again through the echo.
+ * 4. Browsers with less: without AudioContext.setSinkId (Firefox 116+) the chosen speaker gets
+ *    the sound through an <audio> element, whose stream is checked for the echoed 440 Hz;
+ *    without any setSinkId the sound plays on the default and the call screen says so.
  * Screenshots go to test-results/screens/browser-audio-*.png.
  */
 import assert from 'node:assert/strict';
@@ -270,4 +273,67 @@ test('the engine’s API stops and starts again during the call: the page reconn
   await page.getByLabel('Number or SIP address to call').waitFor();
   assert.equal(engine.listCalls().length, 0);
   assert.equal(engine.audioHub.attached(callId), false, 'the page let go of the call');
+});
+
+/**
+ * A page of this context (the first page closed) as another browser would run it: `hide` lists the setSinkId methods
+ * it lacks (Firefox before 116 had none; Firefox 116+ has HTMLMediaElement's only).
+ */
+async function pageWithout(hide: ('AudioContext' | 'HTMLMediaElement')[]): Promise<Page> {
+  // The first page leaves: open, it would attach the new call too (the page that attaches last
+  // takes the call's audio, and the other says "another tab took this call's audio").
+  await page.goto('about:blank');
+  const p = await context.newPage();
+  await p.addInitScript(`for (const k of ${JSON.stringify(hide)}) delete globalThis[k].prototype.setSinkId;`);
+  await p.goto(`${server.url}#token=${TOKEN}`);
+  return p;
+}
+
+/** Dials echo from page `p` and waits for its browser audio to be connected. */
+async function dialEchoOn(p: Page): Promise<void> {
+  await p.getByLabel('Number or SIP address to call').fill('echo');
+  await p.getByRole('button', { name: 'Call', exact: true }).click();
+  await p.locator('[data-audio-state="connected"]').waitFor({ timeout: 15_000 });
+}
+
+async function hangUpOn(p: Page): Promise<void> {
+  await p.getByRole('button', { name: /^Hang up/ }).click();
+  await p.getByLabel('Number or SIP address to call').waitFor();
+  await waitFor('the call ended', () => (engine.listCalls().length === 0 ? true : undefined), 5000, 50);
+}
+
+test('without AudioContext.setSinkId the chosen speaker plays through an <audio> element, which carries the echoed 440 Hz', { skip, timeout: 60_000 }, async (t) => {
+  assert.ok(chosen, 'the devices chosen in the first test');
+  const p = await pageWithout(['AudioContext']);
+  t.after(() => p.close());
+  await dialEchoOn(p);
+  await waitFor('the element route', async () => ((await p.evaluate('window.__softphoneAudioRoute().route')) === 'element' ? true : undefined), 10_000, 100);
+  assert.equal(((await p.evaluate('window.__softphoneAudioDevices()')) as { output: string }).output, chosen.output, 'the element plays on the chosen speaker');
+  assert.equal(await p.evaluate('window.__softphoneAudioRoute().playing'), true, 'the element plays');
+  assert.doesNotMatch((await p.getByRole('status', { name: 'Audio' }).textContent()) ?? '', /speaker/, 'no note about the speaker');
+  // What the element is given to play, through an analyser of the page's own.
+  const heard = (await p.evaluate(`(async () => {
+    const ctx = new AudioContext();
+    await ctx.resume();
+    const an = ctx.createAnalyser();
+    an.fftSize = 32768;
+    ctx.createMediaStreamSource(window.__softphoneAudioRoute().stream).connect(an);
+    await new Promise((r) => setTimeout(r, 2000));
+    const buf = new Float32Array(an.fftSize);
+    an.getFloatTimeDomainData(buf);
+    await ctx.close();
+    return { rate: ctx.sampleRate, samples: Array.from(buf, (v) => Math.round(v * 32767)) };
+  })()`)) as { rate: number; samples: number[] };
+  assertTone(t, 'the <audio> element was given', heard.samples, heard.rate);
+  await p.screenshot({ path: join(SCREENS, 'browser-audio-element-route.png') });
+  await hangUpOn(p);
+});
+
+test('a browser that cannot choose a speaker at all plays on the default and says so on the call screen', { skip, timeout: 60_000 }, async () => {
+  const p = await pageWithout(['AudioContext', 'HTMLMediaElement']);
+  await dialEchoOn(p);
+  assert.equal(await p.evaluate('window.__softphoneAudioRoute().route'), 'default');
+  await p.getByRole('status', { name: 'Audio' }).getByText('this browser cannot choose the speaker: playing on the system default', { exact: false }).waitFor({ timeout: 5000 });
+  await hangUpOn(p);
+  await p.close();
 });

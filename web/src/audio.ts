@@ -21,7 +21,9 @@
  * to play for the last call (its last `seconds`, up to 20 s, s16 at the context's rate) and the
  * number of samples received in all;
  * `window.__softphoneAudioDrop()` closes the audio socket as a network drop would (the bridge
- * reconnects); `window.__softphoneAudioDevices()` says which microphone and speaker are in use.
+ * reconnects); `window.__softphoneAudioDevices()` says which microphone and speaker are in use;
+ * `window.__softphoneAudioRoute()` says how the sound reaches the speaker ('context',
+ * 'element' with the element's stream and whether it plays, or 'default').
  */
 import workletUrl from './audio-worklet.ts?worker&url';
 import { socketUrl } from './api.js';
@@ -545,6 +547,12 @@ export class WebSocketAudioBridge implements AudioBridge {
   }
 
   /** For tests: the microphone and speaker in use for the call that is up. */
+  /** How the page's sound reaches the speaker now (for tests). */
+  route(): { route: 'context' | 'element' | 'default'; playing: boolean; stream: MediaStream | null } {
+    if (this.viaElement && this.element) return { route: 'element', playing: !this.element.el.paused, stream: this.element.dest.stream };
+    return { route: outputChoice() === 'context' ? 'context' : 'default', playing: this.ctx?.state === 'running', stream: null };
+  }
+
   inUse(): { input: string | null; output: string | null } {
     const track = this.session?.stream?.getAudioTracks()[0];
     const sink = (this.ctx as SinkContext | null)?.sinkId;
@@ -567,5 +575,6 @@ export function installAudioBridge(): WebSocketAudioBridge {
   w.__softphoneAudioTap = (seconds?: number) => b.tapped(seconds);
   w.__softphoneAudioDrop = () => b.dropSocket();
   w.__softphoneAudioDevices = () => b.inUse();
+  w.__softphoneAudioRoute = () => b.route();
   return b;
 }
