@@ -4,8 +4,12 @@
  *
  * `SystemHandset` is the engine's handset on the sound system ('audio.handset': 'system'): a
  * call's microphone and speaker for phone/call-audio-hub.ts while no browser page is attached.
+ * `SystemRinger` rings on that speaker while an incoming call waits.
  */
-import type { AudioFormat } from '../media/audio-frame.js';
+import type { AudioFormat, AudioSource } from '../media/audio-frame.js';
+import { audioFormat, createFrame } from '../media/audio-frame.js';
+import { RING_TONES, ringToneSource } from '../media/ring-tones.js';
+import { openWavFileSource } from '../media/wav-file-node.js';
 import type { DeviceHandset, DeviceStatus } from '../phone/call-audio-hub.js';
 import type { AudioBackendName, AudioDeviceError, AudioDirection, DeviceCapture, DevicePlayback } from '../platform/node/audio/index.js';
 import { openCapture, openPlayback, resolveAudioDevice } from '../platform/node/audio/index.js';
@@ -167,5 +171,95 @@ export class SystemHandset implements DeviceHandset {
       output: { device: this.names.output, state: this.states.output },
       ...(errors.length ? { error: errors.join('; ') } : {}),
     });
+  }
+}
+
+export interface SystemRingerOptions extends SystemAudioOptions {
+  /** The speaker as the sound system names it; null or empty: the default. */
+  output: string | null;
+  /** Software level, 0..1.5. */
+  level: number;
+  /** A built-in ringtone (media/ring-tones.ts) or the path of a WAV file, played in a loop. */
+  tone: string;
+  kind: 'ring' | 'waiting';
+  /** Why it could not ring (the device, or a ringtone file that does not read). */
+  onError?(message: string): void;
+}
+
+/** Ringtones are rendered at this rate (wide enough for the chime's 1318 Hz and the trill's 1600 Hz). */
+const RING_FORMAT = audioFormat(16000);
+/** Peak of the built-in ringtones before the level (the page's ringer plays at 0.3 too). */
+const RING_AMPLITUDE = 0.3;
+
+/**
+ * Rings on the sound system's speaker until stopped: the ringtone's frames go to a playback
+ * device on a 10 ms timer, two frames ahead of the wall clock. Everything happens in the
+ * background; a device or a file that fails is reported through `onError` and nothing rings.
+ */
+export class SystemRinger {
+  /** Settles once it rings, or could not (for tests and logs). */
+  readonly started: Promise<void>;
+  private playback: DevicePlayback | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: SystemRingerOptions) {
+    this.started = this.start().catch((err: unknown) => {
+      if (!this.stopped) opts.onError?.(`the ringtone did not play: ${err instanceof Error ? err.message : String(err)}`);
+      void this.stop();
+    });
+  }
+
+  /** The tool's PID while it rings (for tests). */
+  get pid(): number | undefined {
+    return this.playback?.pid;
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const playback = this.playback;
+    this.playback = undefined;
+    return playback ? playback.close(0) : Promise.resolve();
+  }
+
+  private async start(): Promise<void> {
+    const o = this.opts;
+    const source = await this.source();
+    if (!source || this.stopped) return;
+    const sys = { ...(o.backend ? { backend: o.backend } : {}), ...(o.env ? { env: o.env } : {}) };
+    const device = await resolveAudioDevice(o.output || undefined, 'output', sys);
+    if (this.stopped) return;
+    const playback = openPlayback(device, RING_FORMAT, {
+      ...sys,
+      level: o.level,
+      streamName: 'softphone engine ringtone',
+      onError: (err) => o.onError?.(`the ringtone's speaker: ${err.message}`),
+    });
+    this.playback = playback;
+    await playback.ready;
+    if (this.stopped) return;
+    const frame = createFrame(RING_FORMAT);
+    const t0 = performance.now();
+    let written = 0;
+    const pump = () => {
+      const due = Math.floor((performance.now() - t0) / RING_FORMAT.frameMs) + 2;
+      for (; written < due; written++) {
+        source.read(frame);
+        playback.write(frame, written * RING_FORMAT.frameMs);
+      }
+    };
+    pump();
+    this.timer = setInterval(pump, 10);
+  }
+
+  private async source(): Promise<AudioSource | undefined> {
+    const { tone, kind } = this.opts;
+    if (kind === 'waiting' || (RING_TONES as readonly string[]).includes(tone)) return ringToneSource(RING_FORMAT, tone, kind, RING_AMPLITUDE);
+    const file = await openWavFileSource(tone, RING_FORMAT, { loop: true });
+    if (file.ok) return file.value;
+    this.opts.onError?.(`the ringtone "${tone}" is not a built-in one (${RING_TONES.join(', ')}) nor a WAV file that reads (${file.error.message}); ringing the default`);
+    return ringToneSource(RING_FORMAT, 'default', 'ring', RING_AMPLITUDE);
   }
 }

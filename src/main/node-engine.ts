@@ -7,19 +7,21 @@
  * and 'audio.outputDevice' (null: the default) at 'audio.inputLevel'/'audio.outputLevel'
  * (node-audio.ts SystemHandset), else silence. The devices are chosen as a call's audio starts
  * (and again when a page detaches from it): a settings change applies to calls from then on;
- * the levels apply at once to calls on the devices.
+ * the levels apply at once to calls on the devices. In 'system' mode an incoming call also
+ * rings on 'audio.outputDevice' ('audio.ringtone', at 'audio.outputLevel'), or beeps for call
+ * waiting, until it is answered, declined or gone.
  */
 import type { Logger } from '../platform/logger.js';
 import type { SipUri } from '../sip/message.js';
 import type { TransportProtocol } from '../sip/transport.js';
 import type { CallAudio } from '../phone/call.js';
-import type { LineFactory, LineSpec } from '../phone/engine.js';
+import type { LineFactory, LineSpec, PhoneEngineOptions } from '../phone/engine.js';
 import { PhoneEngine } from '../phone/engine.js';
 import { CallAudioHub } from '../phone/call-audio-hub.js';
 import type { DeviceHandsetFactory } from '../phone/call-audio-hub.js';
 import type { SettingsInfo } from '../phone/engine-schemas.js';
 import type { SystemAudioOptions } from './node-audio.js';
-import { SystemHandset } from './node-audio.js';
+import { SystemHandset, SystemRinger } from './node-audio.js';
 import { createNodePhone } from './node.js';
 import { defaultProfileDir } from './profile-dir.js';
 
@@ -28,6 +30,9 @@ export interface NodeEngineOptions {
   /** Address the direct (account-less) line listens on; default 127.0.0.1. Use 0.0.0.0 to
    * take direct calls from the network. */
   directBindAddress?: string;
+  /** SIP port (UDP and TCP) of the direct line: default 5060, as desk phones and other
+   * softphones use; when it is taken, a free one (the engine says which: `directUri`). 0: a free one. */
+  directPort?: number;
   rtpPorts?: { min: number; max: number };
   tlsCaFiles?: string[];
   dnsServers?: string[];
@@ -61,7 +66,18 @@ export function nodeLineFactory(opts: NodeEngineOptions = {}): LineFactory {
       audio: opts.audio,
     };
     const a = spec.account;
-    if (!a) return createNodePhone({ ...common, bindAddress: opts.directBindAddress ?? '127.0.0.1', transports: ['udp', 'tcp'] });
+    if (!a) {
+      const direct = (sipPort: number) => createNodePhone({ ...common, bindAddress: opts.directBindAddress ?? '127.0.0.1', transports: ['udp', 'tcp'], sipPort });
+      const port = opts.directPort ?? DIRECT_PORT;
+      try {
+        return await direct(port);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (port === 0 || (code !== 'EADDRINUSE' && code !== 'EACCES')) throw err;
+        opts.logger?.info('the direct line takes a free port', { port, error: code });
+        return direct(0);
+      }
+    }
     // Like the CLI (and Linphone's "proxy"): without an outbound proxy, requests go through
     // the registrar when one is given; else to the AOR's domain (RFC 3263).
     const proxy = a.outboundProxy ?? a.registrar;
@@ -76,6 +92,9 @@ export function nodeLineFactory(opts: NodeEngineOptions = {}): LineFactory {
     });
   };
 }
+
+/** The direct line's port unless told otherwise (or taken). */
+const DIRECT_PORT = 5060;
 
 /** Settings' percent (0..100) as a device level (0..1). */
 function level(percent: number): number {
@@ -108,6 +127,24 @@ function systemDevices(settings: () => SettingsInfo | undefined, handsets: Set<S
   };
 }
 
+/** The engine's ringer: the system speaker when the settings say 'system', else none (the page rings). */
+function systemRinger(settings: () => SettingsInfo | undefined, sys: SystemAudioOptions, logger: Logger | undefined): NonNullable<PhoneEngineOptions['ringer']> {
+  return ({ callId, kind }) => {
+    const s = settings();
+    if (!s || s['audio.handset'] !== 'system') return undefined;
+    if (kind === 'ring' && s['audio.ringtone'] === 'none') return undefined;
+    const ringer = new SystemRinger({
+      ...sys,
+      output: s['audio.outputDevice'],
+      level: level(s['audio.outputLevel']),
+      tone: s['audio.ringtone'],
+      kind,
+      onError: (message) => logger?.warn('ringtone', { callId, error: message }),
+    });
+    return { stop: () => void ringer.stop() };
+  };
+}
+
 export async function createNodeEngine(opts: NodeEngineOptions = {}): Promise<PhoneEngine> {
   const handsets = new Set<SystemHandset>();
   // The hub asks for devices as a call's audio starts, by then the engine is open.
@@ -118,6 +155,7 @@ export async function createNodeEngine(opts: NodeEngineOptions = {}): Promise<Ph
     profileDir: opts.profileDir ?? defaultProfileDir(),
     createLine: nodeLineFactory({ ...opts, audio: opts.audio ?? ((call) => audioHub.callAudio(call.id)) }),
     audioHub,
+    ringer: systemRinger(settings, opts.systemAudio ?? {}, opts.logger),
     logger: opts.logger,
     statsIntervalMs: opts.statsIntervalMs,
   });

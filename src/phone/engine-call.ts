@@ -48,6 +48,8 @@ export class EngineCall {
   /** Set when DND refused the call: the history reason. */
   refusedBecause: string | undefined;
   autoAnswer: ReturnType<typeof setTimeout> | undefined;
+  /** The ringtone playing while this incoming call rings (PhoneEngineOptions.ringer). */
+  ringing: { stop(): void } | undefined;
 
   constructor(call: Call, accountId: number | null, store: PhoneStore) {
     this.call = call;

@@ -166,6 +166,8 @@ export const EngineStateSchema = z.object({
   calls: z.array(CallInfoSchema),
   settings: SettingsSchema,
   missedCount: z.number().int(),
+  /** Where direct SIP calls reach this phone (the direct line, no account): sip:softphone@127.0.0.1:5060. */
+  directUri: z.string().nullable(),
 });
 export type EngineState = z.infer<typeof EngineStateSchema>;
 

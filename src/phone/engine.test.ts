@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { createNodeMediaEnvironment, createNodeUserAgent } from '../main/node.js';
 import { createNodeEngine, nodeLineFactory } from '../main/node-engine.js';
 import { CommandRegistry } from './commands.js';
 import { outcomeOf } from './engine-call.js';
@@ -14,6 +15,7 @@ import type { EngineEvent } from './engine-events.js';
 import { encodeEvent } from './engine-events.js';
 import { SettingsSchema } from './engine-schemas.js';
 import { PhoneEngine, usableCodecs } from './engine.js';
+import { Phone } from './phone.js';
 import { PhoneStore, SETTING_KEYS } from './store/index.js';
 import { tempDir } from './store/testing/temp-dir.js';
 
@@ -116,4 +118,60 @@ test('registrationsSettled: at once without accounts registering; after its time
   await heard;
   await engine.registrationsSettled(200);
   assert.equal(engine.getAccount(a.id).registration.state, 'registering');
+});
+
+test('the ringer: an incoming call rings until answered; a second one while a call is up rings "waiting" until declined; no ring with DND or an auto-answer without delay', async (t) => {
+  const rings: { callId: string; kind: string; stopped: boolean }[] = [];
+  const engine = await PhoneEngine.open({
+    profileDir: tempDir(t, 'softphone-engine-'),
+    createLine: nodeLineFactory({ directPort: 0 }),
+    ringer: ({ callId, kind }) => {
+      const r = { callId, kind, stopped: false };
+      rings.push(r);
+      return { stop: () => void (r.stopped = true) };
+    },
+  });
+  t.after(() => engine.close());
+  const { ua } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
+  const caller = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1') });
+  t.after(() => caller.close(1000));
+  const direct = engine.directUri()!;
+  const incoming = () => engine.waitFor('incoming', () => true);
+
+  const first = incoming();
+  await caller.dial(direct);
+  const a = await first;
+  assert.deepEqual(rings, [{ callId: a.id, kind: 'ring', stopped: false }]);
+  await engine.answer(a.id);
+  assert.equal(rings[0]!.stopped, true, 'answered: the ring stops');
+
+  const second = incoming();
+  const b = await caller.dial(direct);
+  const bInfo = await second;
+  assert.deepEqual(rings[1], { callId: bInfo.id, kind: 'waiting', stopped: false });
+  engine.decline(bInfo.id);
+  await b.waitFor('state', (e) => e.state === 'ended');
+  assert.equal(rings[1]!.stopped, true, 'declined: the beeps stop');
+  engine.hangup(a.id);
+
+  for (const settings of [{ 'call.dnd': true }, { 'call.dnd': false, 'call.autoAnswer': true, 'call.autoAnswerDelayMs': 0 }]) {
+    engine.updateSettings(settings);
+    const c = await caller.dial(direct);
+    await c.waitFor('state', (e) => e.state === 'ended' || e.state === 'established');
+    assert.equal(rings.length, 2, `no ring with ${JSON.stringify(settings)}`);
+    if (c.state !== 'ended') await c.hangup();
+  }
+});
+
+test('the direct line takes port 5060 by default, and a free port when its port is taken (the engine says which)', async (t) => {
+  const taken = createSocket('udp4');
+  await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const port = taken.address().port;
+  const engine = await createNodeEngine({ profileDir: tempDir(t, 'softphone-engine-'), directPort: port });
+  t.after(() => engine.close());
+  const uri = engine.directUri()!;
+  assert.match(uri, /^sip:softphone@127\.0\.0\.1:\d+$/);
+  assert.notEqual(Number(uri.split(':').at(-1)), port, 'not the taken port');
+  assert.equal(engine.state().directUri, uri);
 });

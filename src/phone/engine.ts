@@ -63,6 +63,17 @@ export interface PhoneEngineOptions {
   /** Where clients (the browser page) attach to calls' audio; the line factory's audio should
    * come from it (main/node-engine.ts). Default: a hub of its own. */
   audioHub?: CallAudioHub;
+  /**
+   * Rings for an incoming call where the user hears it without a page (main/node-engine.ts:
+   * the system speaker when 'audio.handset' is 'system'); `waiting` while another call is up.
+   * Undefined when nothing rings. Stopped once the call is answered, declined or gone.
+   */
+  ringer?: (ring: { callId: string; kind: 'ring' | 'waiting' }) => Ringing | undefined;
+}
+
+/** A ringtone playing for one incoming call. */
+export interface Ringing {
+  stop(): void;
 }
 
 interface Line {
@@ -128,7 +139,13 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
   // ─── state ─────────────────────────────────────────────────────────────────────────────
 
   state(): EngineState {
-    return { accounts: this.listAccounts(), calls: this.listCalls(), settings: this.getSettings(), missedCount: this.store.history.missedCount() };
+    return { accounts: this.listAccounts(), calls: this.listCalls(), settings: this.getSettings(), missedCount: this.store.history.missedCount(), directUri: this.directUri() };
+  }
+
+  /** Where direct SIP calls (no account, no server) reach this phone: the direct line's address. */
+  directUri(): string | null {
+    const phone = this.direct.phone;
+    return phone ? serializeUri(phone.ua.contactUri('softphone', 'udp')) : null;
   }
 
   /** Resolves once every account line has started (registered or not): for tests and startup. */
@@ -479,6 +496,8 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
       return;
     }
     call.ring();
+    // An auto-answer with no delay answers before anyone could hear a ring.
+    if (!(s['call.autoAnswer'] && s['call.autoAnswerDelayMs'] === 0 && !this.busyBesides(c))) this.startRinging(c);
     this.emit('incoming', c.info());
     if (s['call.autoAnswer'] && !this.busyBesides(c)) {
       c.autoAnswer = setTimeout(() => {
@@ -487,6 +506,24 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
         // waiting) instead of putting that one on hold.
         if (c.call.state === 'incoming' && !this.busyBesides(c)) void this.answer(c.id).catch(() => undefined);
       }, s['call.autoAnswerDelayMs']);
+    }
+  }
+
+  private startRinging(c: EngineCall): void {
+    try {
+      c.ringing = this.opts.ringer?.({ callId: c.id, kind: this.busyBesides(c) ? 'waiting' : 'ring' });
+    } catch (err) {
+      this.log.warn('the ringtone did not start', { callId: c.id, error: String(err) });
+    }
+  }
+
+  private stopRinging(c: EngineCall): void {
+    const r = c.ringing;
+    c.ringing = undefined;
+    try {
+      r?.stop();
+    } catch (err) {
+      this.log.warn('the ringtone did not stop cleanly', { callId: c.id, error: String(err) });
     }
   }
 
@@ -520,6 +557,7 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     const account = line.accountId === null ? undefined : this.store.accounts.get(line.accountId);
     this.writeHistory(() => c.recordStart(this.store, account?.aor ?? null));
     call.on('state', (e) => {
+      if (e.state !== 'incoming') this.stopRinging(c);
       if (e.state === 'established') this.writeHistory(() => c.recordAnswer(this.store));
       if (e.state !== 'ended') this.emitCall(c);
     });
@@ -534,6 +572,7 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     call.on('dtmf', (d) => this.emit('dtmf', { callId: c.id, digit: d.digit, via: d.via }));
     call.once('ended', (end) => {
       clearTimeout(c.autoAnswer);
+      this.stopRinging(c);
       this.calls.delete(c.id);
       this.audioHub.end(c.id);
       this.writeHistory(() => c.recordEnd(this.store, end));

@@ -51,6 +51,8 @@ interface Engine {
   url: string;
   origin: string;
   token: string;
+  /** Where direct SIP calls reach it, as it printed. */
+  direct: string;
   api<T>(path: string): Promise<T>;
 }
 
@@ -71,6 +73,8 @@ async function startEngine(profile: string): Promise<Engine> {
     await proc.interrupt(5000);
     assert.fail(`serve ran on profile ${used} at ${url}, not ${profile} on port ${port}`);
   }
+  const direct = (await proc.waitForLine(/^direct SIP calls: /, 5000)).replace(/^direct SIP calls: /, '').trim();
+  assert.match(direct, /^sip:softphone@127\.0\.0\.1:\d+$/);
   const u = new URL(url);
   const token = /#token=(.+)$/.exec(url)?.[1] ?? '';
   assert.ok(token, `no token in ${url}`);
@@ -79,6 +83,7 @@ async function startEngine(profile: string): Promise<Engine> {
     url,
     origin: u.origin,
     token,
+    direct,
     async api<T>(path: string): Promise<T> {
       const res = await fetch(`${u.origin}${path}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) });
       assert.equal(res.status, 200, `GET ${path}: ${res.status}`);
@@ -236,6 +241,7 @@ describe('the phone end to end: web UI in chromium, engine, Kamailio, two baresi
     await shot('02-registered-dial-pad');
     await nav(/^Accounts/).click();
     await page.getByText(/^Registered/).first().waitFor();
+    await page.getByText(`Without an account, other SIP phones call this one directly at ${engine!.direct}.`).waitFor();
     await shot('03-accounts');
     const s = await state();
     assert.equal(s.accounts.length, 1);

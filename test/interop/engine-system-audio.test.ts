@@ -14,6 +14,7 @@
  *   tone echoed), and when it goes the call returns to the devices;
  * - our hold closes the devices (t2 silent, no streams in the server); the resume opens them;
  * - ALSA PCMs by name (defined in ~/.asoundrc on the same server, not listed by ALSA) work too;
+ * - an incoming call rings on the speaker until answered, call waiting beeps, 'none' is silent;
  * - a speaker unplugged mid-call (its sink unloaded): the server moves the stream to t1 and the
  *   call's audio info follows;
  * - a device that does not exist: a clear error in the call's info and event, the call goes
@@ -30,8 +31,12 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { startApiServer } from '../../src/api/server.js';
 import type { ApiServer } from '../../src/api/server.js';
+import { createNodeMediaEnvironment, createNodeUserAgent } from '../../src/main/node.js';
 import { createNodeEngine } from '../../src/main/node-engine.js';
-import { activeCoverage, dominantFrequency } from '../../src/media/tone-analysis.js';
+import { SilenceSource } from '../../src/media/audio-source.js';
+import { writeWav } from '../../src/media/wav.js';
+import { Phone } from '../../src/phone/phone.js';
+import { activeCoverage, dominantFrequency, goertzel } from '../../src/media/tone-analysis.js';
 import type { PhoneEngine } from '../../src/phone/engine.js';
 import type { CallInfo, HistoryEntry, SettingsInfo } from '../../src/phone/engine-schemas.js';
 import { SIGNAL_RMS } from '../support/audio.js';
@@ -406,6 +411,100 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     assert.equal(now?.audio?.error, undefined);
     await hangup(id);
     await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.inputDevice': null, 'audio.outputDevice': null });
+  });
+
+  test('an incoming call rings on the system speaker (the trill at 1300/1600 Hz on t2) until answered; a second call while one is up beeps for call waiting (440 Hz) until declined', async (t) => {
+    await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.inputDevice': 't1.monitor', 'audio.outputDevice': 't2', 'audio.ringtone': 'default', 'audio.outputLevel': 100 });
+    const direct = (await api<{ directUri: string | null }>('GET', '/api/state')).directUri;
+    assert.ok(direct, 'the engine says where direct calls reach it');
+    // The caller: a phone of this test on loopback, sending silence.
+    const { ua } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
+    const caller = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1'), audio: () => ({ source: (f) => new SilenceSource(f) }) });
+    t.after(() => caller.close(1000));
+    /** The trill's energy (1300 and 1600 Hz) and the 440 Hz beeps' in a span of t2. */
+    const tones = (fromMs: number, toMs: number) => {
+      const x = ear.slice(fromMs, toMs);
+      return { trill: goertzel(x, RATE, 1300) + goertzel(x, RATE, 1600), beep: goertzel(x, RATE, 440) };
+    };
+
+    seen.length = 0;
+    const first = await caller.dial(direct);
+    const ringing = await callEvent('the call rings here', (c) => c.state === 'incoming');
+    await waitFor('the ringtone stream', async () => ((await engineStreams()).includes('softphone engine ringtone') ? true : undefined), 5000);
+    const ringFrom = ear.ms;
+    await ear.until(ringFrom + 2500);
+    const ring = tones(ringFrom, ear.ms);
+    t.diagnostic(`ringing: trill ${ring.trill.toFixed(0)}, 440 Hz ${ring.beep.toFixed(0)}`);
+    assert.ok(ring.trill > 300, `the trill is heard on t2 (${ring.trill})`);
+
+    await api('POST', `/api/calls/${ringing.id}/answer`);
+    await callEvent('answered', (c) => c.id === ringing.id && c.state === 'established');
+    await waitFor('the ringtone stopped', async () => (!(await engineStreams()).includes('softphone engine ringtone') ? true : undefined), 5000);
+    const answeredMs = ear.ms;
+    await ear.until(answeredMs + 2000);
+    const after = tones(answeredMs + 300, ear.ms);
+    t.diagnostic(`answered: trill ${after.trill.toFixed(0)}`);
+    assert.ok(after.trill < ring.trill / 20, `no ring after the answer (${after.trill})`);
+
+    // Call waiting: the second call beeps over the first one's audio.
+    const second = await caller.dial(direct);
+    const waiting = await callEvent('the second call rings', (c) => c.state === 'incoming' && c.id !== ringing.id);
+    const waitFrom = ear.ms;
+    await ear.until(waitFrom + 1500);
+    const beep = tones(waitFrom, ear.ms);
+    t.diagnostic(`call waiting: 440 Hz ${beep.beep.toFixed(0)}, trill ${beep.trill.toFixed(0)}`);
+    assert.ok(beep.beep > 100 && beep.trill < beep.beep / 5, 'call waiting beeps at 440 Hz, not the ringtone');
+    await api('POST', `/api/calls/${waiting.id}/decline`);
+    await callEvent('declined', (c) => c.id === waiting.id && c.state === 'ended');
+    await waitFor('the beeps stopped', async () => ((await engineStreams()).includes('softphone engine ringtone') ? undefined : true), 5000);
+    await waitFor('the caller sees the decline', () => (second.state === 'ended' ? true : undefined), 5000, 20);
+    await first.hangup();
+    await callEvent('ended', (c) => c.id === ringing.id && c.state === 'ended');
+    await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.inputDevice': null, 'audio.outputDevice': null });
+  });
+
+  test('a WAV file as the ringtone: its 700 Hz rings on t2', async (t) => {
+    const file = join(dir, 'ring-700.wav');
+    writeFileSync(file, writeWav(tone(700, 1), RATE));
+    await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.outputDevice': 't2', 'audio.ringtone': file });
+    const direct = (await api<{ directUri: string | null }>('GET', '/api/state')).directUri!;
+    const { ua } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
+    const caller = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1'), audio: () => ({ source: (f) => new SilenceSource(f) }) });
+    t.after(() => caller.close(1000));
+    seen.length = 0;
+    const call = await caller.dial(direct);
+    const ringing = await callEvent('the call rings here', (c) => c.state === 'incoming');
+    await waitFor('the ringtone stream', async () => ((await engineStreams()).includes('softphone engine ringtone') ? true : undefined), 5000);
+    const from = ear.ms;
+    await ear.until(from + 2000);
+    const hz = dominantFrequency(ear.slice(from + 200, ear.ms), RATE);
+    t.diagnostic(`the file rings at ${hz?.toFixed(1)} Hz`);
+    assert.ok(hz !== undefined && Math.abs(hz - 700) < 14, `dominant ${hz} Hz`);
+    await api('POST', `/api/calls/${ringing.id}/decline`);
+    await waitFor('the caller sees the decline', () => (call.state === 'ended' ? true : undefined), 5000, 20);
+    await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.outputDevice': null, 'audio.ringtone': 'default' });
+  });
+
+  test("ringtone 'none', or 'audio.handset': 'browser': nothing rings on the system (the page rings)", async () => {
+    const direct = (await api<{ directUri: string | null }>('GET', '/api/state')).directUri!;
+    const { ua } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
+    const caller = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1'), audio: () => ({ source: (f) => new SilenceSource(f) }) });
+    try {
+      for (const settings of [{ 'audio.handset': 'system', 'audio.outputDevice': 't2', 'audio.ringtone': 'none' }, { 'audio.handset': 'browser', 'audio.ringtone': 'default' }]) {
+        await api('PATCH', '/api/settings', settings);
+        seen.length = 0;
+        const call = await caller.dial(direct);
+        const ringing = await callEvent('the call rings here', (c) => c.state === 'incoming');
+        await delay(1000);
+        assert.deepEqual(await engineStreams(), [], `nothing plays with ${JSON.stringify(settings)}`);
+        await api('POST', `/api/calls/${ringing.id}/decline`);
+        await callEvent('declined', (c) => c.id === ringing.id && c.state === 'ended');
+        await waitFor('the caller sees the decline', () => (call.state === 'ended' ? true : undefined), 5000, 20);
+      }
+    } finally {
+      await caller.close(1000);
+      await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.outputDevice': null, 'audio.ringtone': 'default' });
+    }
   });
 
   test('a device that does not exist: a clear error in the call’s info and event, and the call goes on', async (t) => {

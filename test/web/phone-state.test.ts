@@ -36,9 +36,10 @@ const call = (id: string, state: CallInfo['state'], more: Partial<CallInfo> = {}
 test('the state event replaces everything and drops ended calls', () => {
   const s = phoneReducer(EMPTY_STATE, {
     type: 'state',
-    data: { accounts: [account('a1')], calls: [call('c1', 'established'), call('c2', 'ended')], settings: null, missedCount: 2 },
+    data: { accounts: [account('a1')], calls: [call('c1', 'established'), call('c2', 'ended')], settings: null, missedCount: 2, directUri: 'sip:softphone@127.0.0.1:5060' },
   });
   assert.equal(s.accounts.length, 1);
+  assert.equal(s.directUri, 'sip:softphone@127.0.0.1:5060');
   assert.deepEqual(s.calls.map((c) => c.id), ['c1']);
   assert.equal(s.missedCount, 2);
   assert.equal(s.historyVersion, 1, 'open lists fetch again after a reconnection');

@@ -163,6 +163,8 @@ export interface PhoneState {
   calls: CallInfo[];
   settings: Settings | null;
   missedCount: number;
+  /** Where other SIP phones reach this one directly (no account): sip:softphone@127.0.0.1:5060. */
+  directUri: string | null;
 }
 
 export type PhoneEventType = 'state' | 'registration' | 'call' | 'incoming' | 'dtmf' | 'stats' | 'history' | 'contacts' | 'settings';

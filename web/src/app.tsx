@@ -435,6 +435,7 @@ export function App({ launchDial }: { launchDial: string | null }) {
     main = (
       <AccountsView
         accounts={state.accounts}
+        directUri={state.directUri}
         onSave={saveAccount}
         onRemove={(a) =>
           confirm(`Delete the account ${a.aor}?`) &&

@@ -24,6 +24,7 @@ export const EMPTY_STATE: UiState = {
   calls: [],
   settings: null,
   missedCount: 0,
+  directUri: null,
   historyVersion: 0,
   contactsVersion: 0,
   dtmfReceived: {},
@@ -82,6 +83,7 @@ export function phoneReducer(state: UiState, action: UiAction): UiState {
         calls: Array.isArray(s.calls) ? s.calls.filter(isCall).filter((c) => c.state !== 'ended').map(normaliseCall) : state.calls,
         settings: isObject(s.settings) ? (s.settings as Settings) : state.settings,
         missedCount: typeof s.missedCount === 'number' ? s.missedCount : state.missedCount,
+        directUri: typeof s.directUri === 'string' ? s.directUri : state.directUri,
         historyVersion: state.historyVersion + 1,
         contactsVersion: state.contactsVersion + 1,
       };

@@ -15,6 +15,7 @@ export interface ServeFlags {
   profile?: string;
   open?: boolean;
   sipAddress?: string;
+  sipPort?: string;
 }
 
 export function addServeOptions(cmd: Command): Command {
@@ -22,7 +23,8 @@ export function addServeOptions(cmd: Command): Command {
     .option('--port <port>', 'HTTP port of the API and UI on 127.0.0.1 (taken: a free one)', '8640')
     .option('--profile <dir>', `where accounts, contacts, history and settings live (default ${defaultProfileDir()})`)
     .option('--open', 'open the UI in the browser')
-    .option('--sip-address <ip>', 'address the direct (account-less) line listens on for sip: calls; 0.0.0.0 takes direct calls from the network', '127.0.0.1');
+    .option('--sip-address <ip>', 'address the direct (account-less) line listens on for sip: calls; 0.0.0.0 takes direct calls from the network', '127.0.0.1')
+    .option('--sip-port <port>', 'SIP port (UDP and TCP) of the direct line (taken: a free one; 0: a free one)', '5060');
 }
 
 export function serveCommand(program: Command): void {
@@ -34,7 +36,8 @@ export function serveCommand(program: Command): void {
 export async function runServe(flags: ServeFlags): Promise<void> {
   const port = portFrom(flags.port ?? '8640', '--port') ?? 8640;
   const profileDir = flags.profile ?? defaultProfileDir();
-  const engine = await createNodeEngine({ profileDir, directBindAddress: flags.sipAddress }).catch((err: unknown) => {
+  const directPort = portFrom(flags.sipPort ?? '5060', '--sip-port') ?? 0;
+  const engine = await createNodeEngine({ profileDir, directBindAddress: flags.sipAddress, directPort }).catch((err: unknown) => {
     throw new CliError(`the engine did not start: ${err instanceof Error ? err.message : String(err)}`, 1);
   });
   const token = loadOrCreateToken(profileDir);
@@ -53,6 +56,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   process.stdout.write(`softphone is running: ${url}\n`);
   if (port !== 0 && server.port !== port) process.stdout.write(`(port ${port} was taken; using ${server.port})\n`);
   process.stdout.write(`profile: ${profileDir}\n`);
+  const direct = engine.directUri();
+  if (direct) process.stdout.write(`direct SIP calls: ${direct}\n`);
   if (flags.open) (await import('../open-browser.js')).openBrowser(url);
 
   await new Promise<void>((resolve) => {

@@ -161,12 +161,14 @@ export function AccountForm({ account, firstRun, onSave, onCancel, onSkip }: For
 
 interface ViewProps {
   accounts: Account[];
+  /** Where other SIP phones reach this one without an account. */
+  directUri: string | null;
   onSave: (input: AccountInput, id: Id | null) => Promise<void>;
   onRemove: (account: Account) => void;
   onDefault: (account: Account) => void;
 }
 
-export function AccountsView({ accounts, onSave, onRemove, onDefault }: ViewProps) {
+export function AccountsView({ accounts, directUri, onSave, onRemove, onDefault }: ViewProps) {
   const [editing, setEditing] = useState<Id | 'new' | null>(accounts.length === 0 ? 'new' : null);
   const save = async (input: AccountInput, id: Id | null) => {
     await onSave(input, id);
@@ -206,6 +208,11 @@ export function AccountsView({ accounts, onSave, onRemove, onDefault }: ViewProp
           ),
         )}
       </ul>
+      {directUri ? (
+        <p class="hint" id="direct-uri">
+          Without an account, other SIP phones call this one directly at <code>{directUri}</code>.
+        </p>
+      ) : null}
     </section>
   );
 }
