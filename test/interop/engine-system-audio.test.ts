@@ -176,6 +176,25 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     return sink ? sinks.get(sink) : undefined;
   }
 
+  /** A phone of this test on loopback that sends silence, and the engine's direct address (from /api/state) to dial. */
+  async function directCaller(t: { after(fn: () => Promise<void>): void }): Promise<{ caller: Phone; direct: string }> {
+    const direct = (await api<{ directUri: string | null }>('GET', '/api/state')).directUri;
+    assert.ok(direct, 'the engine says where direct calls reach it');
+    const { ua } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
+    const caller = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1'), audio: () => ({ source: (f) => new SilenceSource(f) }) });
+    t.after(() => caller.close(1000));
+    return { caller, direct };
+  }
+
+  /** `caller` dials the engine; resolves once the call rings here with its ringtone playing. */
+  async function dialUntilRinging(caller: Phone, direct: string): Promise<{ call: Awaited<ReturnType<Phone['dial']>>; ringing: CallInfo }> {
+    seen.length = 0;
+    const call = await caller.dial(direct);
+    const ringing = await callEvent('the call rings here', (c) => c.state === 'incoming');
+    await waitFor('the ringtone stream', async () => ((await engineStreams()).includes('softphone engine ringtone') ? true : undefined), 5000);
+    return { call, ringing };
+  }
+
   /** Windows from the first audible one on (after `fromMs`) up to `toMs`, minus 200 ms at the end. */
   function heard(fromMs: number, toMs: number): { samples: Int16Array; leadMs: number } {
     const span = ear.slice(fromMs, toMs);
@@ -415,22 +434,14 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
 
   test('an incoming call rings on the system speaker (the trill at 1300/1600 Hz on t2) until answered; a second call while one is up beeps for call waiting (440 Hz) until declined', async (t) => {
     await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.inputDevice': 't1.monitor', 'audio.outputDevice': 't2', 'audio.ringtone': 'default', 'audio.outputLevel': 100 });
-    const direct = (await api<{ directUri: string | null }>('GET', '/api/state')).directUri;
-    assert.ok(direct, 'the engine says where direct calls reach it');
-    // The caller: a phone of this test on loopback, sending silence.
-    const { ua } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
-    const caller = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1'), audio: () => ({ source: (f) => new SilenceSource(f) }) });
-    t.after(() => caller.close(1000));
+    const { caller, direct } = await directCaller(t);
     /** The trill's energy (1300 and 1600 Hz) and the 440 Hz beeps' in a span of t2. */
     const tones = (fromMs: number, toMs: number) => {
       const x = ear.slice(fromMs, toMs);
       return { trill: goertzel(x, RATE, 1300) + goertzel(x, RATE, 1600), beep: goertzel(x, RATE, 440) };
     };
 
-    seen.length = 0;
-    const first = await caller.dial(direct);
-    const ringing = await callEvent('the call rings here', (c) => c.state === 'incoming');
-    await waitFor('the ringtone stream', async () => ((await engineStreams()).includes('softphone engine ringtone') ? true : undefined), 5000);
+    const { call: first, ringing } = await dialUntilRinging(caller, direct);
     const ringFrom = ear.ms;
     await ear.until(ringFrom + 2500);
     const ring = tones(ringFrom, ear.ms);
@@ -467,14 +478,8 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     const file = join(dir, 'ring-700.wav');
     writeFileSync(file, writeWav(tone(700, 1), RATE));
     await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.outputDevice': 't2', 'audio.ringtone': file });
-    const direct = (await api<{ directUri: string | null }>('GET', '/api/state')).directUri!;
-    const { ua } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
-    const caller = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1'), audio: () => ({ source: (f) => new SilenceSource(f) }) });
-    t.after(() => caller.close(1000));
-    seen.length = 0;
-    const call = await caller.dial(direct);
-    const ringing = await callEvent('the call rings here', (c) => c.state === 'incoming');
-    await waitFor('the ringtone stream', async () => ((await engineStreams()).includes('softphone engine ringtone') ? true : undefined), 5000);
+    const { caller, direct } = await directCaller(t);
+    const { call, ringing } = await dialUntilRinging(caller, direct);
     const from = ear.ms;
     await ear.until(from + 2000);
     const hz = dominantFrequency(ear.slice(from + 200, ear.ms), RATE);
@@ -485,10 +490,8 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.outputDevice': null, 'audio.ringtone': 'default' });
   });
 
-  test("ringtone 'none', or 'audio.handset': 'browser': nothing rings on the system (the page rings)", async () => {
-    const direct = (await api<{ directUri: string | null }>('GET', '/api/state')).directUri!;
-    const { ua } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
-    const caller = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1'), audio: () => ({ source: (f) => new SilenceSource(f) }) });
+  test("ringtone 'none', or 'audio.handset': 'browser': nothing rings on the system (the page rings)", async (t) => {
+    const { caller, direct } = await directCaller(t);
     try {
       for (const settings of [{ 'audio.handset': 'system', 'audio.outputDevice': 't2', 'audio.ringtone': 'none' }, { 'audio.handset': 'browser', 'audio.ringtone': 'default' }]) {
         await api('PATCH', '/api/settings', settings);
@@ -502,7 +505,6 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
         await waitFor('the caller sees the decline', () => (call.state === 'ended' ? true : undefined), 5000, 20);
       }
     } finally {
-      await caller.close(1000);
       await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.outputDevice': null, 'audio.ringtone': 'default' });
     }
   });
