@@ -59,11 +59,15 @@ export interface SystemHandsetOptions extends SystemAudioOptions {
 
 const SIDE: Record<AudioDirection, string> = { input: 'system microphone', output: 'system speaker' };
 
+/** Waits before each reopening of a device that stopped during a call (then it stays failed). */
+const REOPEN_DELAYS_MS = [250, 500, 1000, 2000, 4000];
+
 /**
  * One call's microphone and speaker on the sound system. Both open in the background, each on
  * its own: until a side is open (and for good when it cannot be: a device missing, a tool
- * that fails or stops), reads give silence and writes are dropped, and `report` carries the
- * error. Nothing here throws into the media clock.
+ * that fails to start), reads give silence and writes are dropped, and `report` carries the
+ * error. A side that stops after it was open is opened again (a few times, with growing
+ * waits). Nothing here throws into the media clock.
  */
 export class SystemHandset implements DeviceHandset {
   /** Settles when both sides have opened or failed (for tests and logs). */
@@ -75,6 +79,9 @@ export class SystemHandset implements DeviceHandset {
   private readonly states: Record<AudioDirection, 'opening' | 'open' | 'failed'> = { input: 'opening', output: 'opening' };
   private readonly errors: Partial<Record<AudioDirection, string>> = {};
   private levels: { input: number; output: number };
+  /** Reopenings of a side since it was last open (a side that stops is reopened, REOPEN_DELAYS_MS). */
+  private readonly reopenings: Record<AudioDirection, number> = { input: 0, output: 0 };
+  private readonly reopenTimers: Partial<Record<AudioDirection, ReturnType<typeof setTimeout>>> = {};
 
   constructor(private readonly opts: SystemHandsetOptions) {
     this.names = { input: opts.input || null, output: opts.output || null };
@@ -110,6 +117,8 @@ export class SystemHandset implements DeviceHandset {
 
   close(): Promise<void> {
     this.isClosed = true;
+    clearTimeout(this.reopenTimers.input);
+    clearTimeout(this.reopenTimers.output);
     const capture = this.capture;
     const playback = this.playback;
     this.capture = undefined;
@@ -143,6 +152,7 @@ export class SystemHandset implements DeviceHandset {
       if (this.isClosed || this.errors[direction]) return;
       this.names[direction] = device.id;
       this.states[direction] = 'open';
+      this.reopenings[direction] = 0;
       this.report();
     } catch (err) {
       this.fail(direction, err);
@@ -156,12 +166,41 @@ export class SystemHandset implements DeviceHandset {
     this.report();
   }
 
+  /**
+   * A side failed. One that was open and stopped (its tool died, the sound server restarted or
+   * killed the stream) is reopened after a growing delay, REOPEN_DELAYS_MS.length times at
+   * most, meanwhile silent and reported as opening with the reason; one that never opened
+   * (missing, refused) stays failed.
+   */
   private fail(direction: AudioDirection, err: unknown): void {
     if (this.isClosed || this.errors[direction]) return;
     const message = err instanceof Error ? err.message : String(err);
+    const wasOpen = this.states[direction] === 'open' || this.reopenings[direction] > 0;
+    const attempt = this.reopenings[direction];
+    if (wasOpen && attempt < REOPEN_DELAYS_MS.length) {
+      this.reopenings[direction] = attempt + 1;
+      this.dropSide(direction);
+      this.errors[direction] = `${SIDE[direction]}: ${message}; reopening`;
+      this.states[direction] = 'opening';
+      this.report();
+      this.reopenTimers[direction] = setTimeout(() => {
+        if (this.isClosed) return;
+        delete this.errors[direction];
+        void this.open(direction);
+      }, REOPEN_DELAYS_MS[attempt]);
+      return;
+    }
     this.errors[direction] = `${SIDE[direction]}: ${message}`;
     this.states[direction] = 'failed';
     this.report();
+  }
+
+  /** Let go of a side's device (it failed; it may be opened again). */
+  private dropSide(direction: AudioDirection): void {
+    const device = direction === 'input' ? this.capture : this.playback;
+    if (direction === 'input') this.capture = undefined;
+    else this.playback = undefined;
+    void device?.close().catch(() => undefined);
   }
 
   private report(): void {

@@ -15,6 +15,7 @@
  * - our hold closes the devices (t2 silent, no streams in the server); the resume opens them;
  * - ALSA PCMs by name (defined in ~/.asoundrc on the same server, not listed by ALSA) work too;
  * - an incoming call rings on the speaker until answered, call waiting beeps, 'none' is silent;
+ * - a device tool that dies mid-call (pacat, parec) is reopened by the engine, and the tone comes back;
  * - a speaker unplugged mid-call (its sink unloaded): the server moves the stream to t1 and the
  *   call's audio info follows;
  * - a device that does not exist: a clear error in the call's info and event, the call goes
@@ -507,6 +508,37 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     } finally {
       await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.outputDevice': null, 'audio.ringtone': 'default' });
     }
+  });
+
+  test('the tools behind the call’s streams die: each side is reopened by itself (reported while it is), and the tone comes back on t2', async (t) => {
+    await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.inputDevice': 't1.monitor', 'audio.outputDevice': 't2' });
+    const { id } = await dialEcho();
+    const open = { handset: 'system', input: { device: 't1.monitor', state: 'open' }, output: { device: 't2', state: 'open' } };
+    await callEvent('devices open', (c) => c.id === id && isDeepStrictEqual(c.audio, open));
+    for (const [kind, side] of [['sink-input', 'output'], ['source-output', 'input']] as const) {
+      const name = side === 'output' ? 'softphone engine speaker' : 'softphone engine microphone';
+      // The tool behind the stream (pacat/parec, a child of this test's engine) dies, as when
+      // the sound server restarts under it; pactl has no command to kill a stream.
+      const list = (await pa.pactl('list', `${kind}s`)).split(/^(?:Sink Input|Source Output) #/m);
+      const pid = /application\.process\.id = "(\d+)"/.exec(list.find((x) => x.includes(`media.name = "${name}"`)) ?? '')?.[1];
+      assert.ok(pid, `the ${name} stream and its tool's PID`);
+      seen.length = 0;
+      process.kill(Number(pid), 'SIGKILL');
+      const down = await callEvent(`the ${side} reopening`, (c) => c.id === id && c.audio?.[side]?.state === 'opening');
+      t.diagnostic(`${side} killed: ${JSON.stringify(down.audio)}`);
+      assert.match(down.audio!.error!, /reopening$/);
+      await callEvent(`the ${side} open again`, (c) => c.id === id && isDeepStrictEqual(c.audio, open));
+    }
+    const back = ear.ms;
+    await ear.until(back + 3000);
+    const again = heard(back, ear.ms);
+    const hz = dominantFrequency(again.samples, RATE)!;
+    t.diagnostic(`after both were reopened: tone on t2 ${again.leadMs.toFixed(0)} ms later, ${hz.toFixed(2)} Hz`);
+    assert.ok(Math.abs(hz - 600) / 600 < 0.02, `dominant ${hz} Hz`);
+    assert.ok(again.leadMs < 1500);
+    assert.equal((await callNow(id))?.state, 'established');
+    await hangup(id);
+    await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.inputDevice': null, 'audio.outputDevice': null });
   });
 
   test('a device that does not exist: a clear error in the call’s info and event, and the call goes on', async (t) => {

@@ -3,7 +3,7 @@
 // microphone hears) and records t2.monitor (what the "speaker" plays). `softphone call echo
 // --mic t1.monitor --speaker t2` sends the microphone through SIP, RTP and PCMU to the echo
 // service and plays what comes back on t2: the tone must come out there, at 440 Hz within 2 %,
-// over most of the call.
+// over most of the call. The engine's SystemHandset is driven here too, on a server of its own.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { audioFormat, createFrame } from '../../src/media/audio-frame.js';
@@ -12,6 +12,8 @@ import { ToneSource } from '../../src/media/audio-source.js';
 import { activeCoverage, dominantFrequency } from '../../src/media/tone-analysis.js';
 import { openCapture, openPlayback } from '../../src/platform/node/audio/index.js';
 import type { DeviceCapture, DevicePlayback } from '../../src/platform/node/audio/index.js';
+import { SystemHandset } from '../../src/main/node-audio.js';
+import type { DeviceStatus } from '../../src/phone/call-audio-hub.js';
 import { runCli, startCli } from '../support/cli.js';
 import { skipUnless } from '../support/peers.js';
 import { startPulseAudio } from '../support/pulseaudio.js';
@@ -151,4 +153,33 @@ test('a speaker unplugged during `call` (its null sink unloaded): the CLI says w
   assert.equal(line, 'speaker: the sound server moved it to t1');
   assert.equal(result.code, 0, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
   assert.match(result.stdout, /^ended/m);
+});
+
+test('SystemHandset: when the sound server goes away for good, each side is reopened five times (250 ms to 4 s apart) and then reported failed', { skip, timeout: 30_000 }, async (t) => {
+  const own = await startPulseAudio({ sinks: ['s1'] });
+  let stopped = false;
+  t.after(async () => {
+    if (!stopped) await own.stop();
+  });
+  const reports: DeviceStatus[] = [];
+  const handset = new SystemHandset({ env: own.env, backend: 'pulse', input: 's1.monitor', output: 's1', format: F8, report: (s) => reports.push(s) });
+  t.after(() => handset.close());
+  await handset.opened;
+  assert.deepEqual(reports.at(-1), { input: { device: 's1.monitor', state: 'open' }, output: { device: 's1', state: 'open' } });
+  const t0 = performance.now();
+  await own.stop();
+  stopped = true;
+  const failed = (s: DeviceStatus | undefined) => s?.input?.state === 'failed' && s.output?.state === 'failed';
+  while (!failed(reports.at(-1)) && performance.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+  const elapsed = performance.now() - t0;
+  const last = reports.at(-1)!;
+  t.diagnostic(`failed for good after ${elapsed.toFixed(0)} ms: ${last.error}`);
+  assert.ok(failed(last), JSON.stringify(last));
+  const reopening = reports.filter((s) => /reopening/.test(s.error ?? '')).length;
+  assert.ok(reopening >= 10, `each side said "reopening" five times (${reopening} reports)`);
+  assert.ok(elapsed >= 7500, `the waits add up to 7.75 s (${elapsed.toFixed(0)} ms)`);
+  assert.doesNotMatch(last.error!, /reopening/);
+  const out = createFrame(F8).fill(5);
+  handset.read(out);
+  assert.ok(out.every((v) => v === 0), 'silence once failed');
 });

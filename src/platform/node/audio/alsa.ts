@@ -66,7 +66,7 @@ export const alsaBackend: AudioBackend = {
 
   async list(env): Promise<AudioDeviceList> {
     const [rec, play] = await Promise.all([runTool('arecord', ['-L'], { env }), runTool('aplay', ['-L'], { env })]);
-    if (rec.code !== 0 && play.code !== 0) throw new AudioDeviceError('audio-no-backend', `ALSA tools do not run: ${(rec.error ?? rec.stderr).trim()}`);
+    if (rec.code !== 0 && play.code !== 0) throw new AudioDeviceError('audio-no-backend', `ALSA tools do not run: ${rec.error ?? lastLines(rec.stderr)}`);
     return { backend: 'alsa', inputs: parseAlsaList(rec.stdout, 'input'), outputs: parseAlsaList(play.stdout, 'output') };
   },
 

@@ -74,7 +74,7 @@ async function listOne(kind: 'sources' | 'sinks', direction: AudioDirection, def
     if (devices) return devices;
   }
   const short = await runTool('pactl', ['list', 'short', kind], { env });
-  if (short.code !== 0) throw new AudioDeviceError('audio-no-backend', `pactl list ${kind} failed: ${(short.error ?? short.stderr).trim()}`);
+  if (short.code !== 0) throw new AudioDeviceError('audio-no-backend', `pactl list ${kind} failed: ${short.error ?? lastLines(short.stderr)}`);
   return parsePactlShort(short.stdout, direction, defaultName);
 }
 
@@ -105,7 +105,7 @@ export const pulseBackend: AudioBackend = {
 
   async list(env): Promise<AudioDeviceList> {
     const info = await runTool('pactl', ['info'], { env, timeoutMs: 2000 });
-    if (info.code !== 0) throw new AudioDeviceError('audio-no-backend', `no PulseAudio server answers: ${(info.error ?? info.stderr).trim() || `pactl exited with ${info.code}`}`);
+    if (info.code !== 0) throw new AudioDeviceError('audio-no-backend', `no PulseAudio server answers: ${(info.error ?? lastLines(info.stderr)) || `pactl exited with ${info.code}`}`);
     const defaults = parsePactlInfo(info.stdout);
     const [inputs, outputs] = await Promise.all([listOne('sources', 'input', defaults.source, env), listOne('sinks', 'output', defaults.sink, env)]);
     return { backend: 'pulse', inputs, outputs };
