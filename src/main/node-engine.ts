@@ -8,8 +8,9 @@
  * (node-audio.ts SystemHandset), else silence. The devices are chosen as a call's audio starts
  * (and again when a page detaches from it): a settings change applies to calls from then on;
  * the levels apply at once to calls on the devices. In 'system' mode an incoming call also
- * rings on 'audio.outputDevice' ('audio.ringtone', at 'audio.outputLevel'), or beeps for call
- * waiting, until it is answered, declined or gone.
+ * rings on 'audio.ringDevice', else 'audio.outputDevice' ('audio.ringtone', at
+ * 'audio.outputLevel'), or beeps for call waiting on the call's speaker, until it is answered,
+ * declined or gone.
  */
 import type { Logger } from '../platform/logger.js';
 import type { SipUri } from '../sip/message.js';
@@ -135,7 +136,8 @@ function systemRinger(settings: () => SettingsInfo | undefined, sys: SystemAudio
     if (kind === 'ring' && s['audio.ringtone'] === 'none') return undefined;
     const ringer = new SystemRinger({
       ...sys,
-      output: s['audio.outputDevice'],
+      // The ringer rings; call waiting beeps in the call's own speaker.
+      output: kind === 'ring' ? (s['audio.ringDevice'] ?? s['audio.outputDevice']) : s['audio.outputDevice'],
       level: level(s['audio.outputLevel']),
       tone: s['audio.ringtone'],
       kind,

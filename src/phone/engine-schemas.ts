@@ -145,6 +145,7 @@ export const SettingsSchema = z.object({
   'audio.codecs': z.array(z.string().regex(/^[A-Za-z0-9._-]{1,32}$/)).min(1),
   'audio.inputDevice': z.string().min(1).max(1024).nullable(),
   'audio.outputDevice': z.string().min(1).max(1024).nullable(),
+  'audio.ringDevice': z.string().min(1).max(1024).nullable(),
   'audio.handset': z.enum(['browser', 'system']),
   'audio.inputLevel': z.number().int().min(0).max(100),
   'audio.outputLevel': z.number().int().min(0).max(100),

@@ -491,6 +491,26 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.outputDevice': null, 'audio.ringtone': 'default' });
   });
 
+  test('a ringer of its own (audio.ringDevice t1): the trill rings there, the speaker t2 stays silent', async (t) => {
+    await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.outputDevice': 't2', 'audio.ringDevice': 't1', 'audio.ringtone': 'default' });
+    const bell = new Recorder(pa.env, 't1.monitor');
+    t.after(() => stopChild(bell.child));
+    await bell.until(1500); // past the null sink's idle blocks
+    const { caller, direct } = await directCaller(t);
+    const { call, ringing } = await dialUntilRinging(caller, direct);
+    const from = { ear: ear.ms, bell: bell.ms };
+    await Promise.all([ear.until(from.ear + 2500), bell.until(from.bell + 2500)]);
+    const trill = (x: Int16Array) => goertzel(x, RATE, 1300) + goertzel(x, RATE, 1600);
+    const onBell = trill(bell.slice(from.bell, bell.ms));
+    const onSpeaker = trill(ear.slice(from.ear, ear.ms));
+    t.diagnostic(`trill on the ringer t1: ${onBell.toFixed(0)}, on the speaker t2: ${onSpeaker.toFixed(0)}`);
+    assert.ok(onBell > 300, 'the ringer rings');
+    assert.ok(onSpeaker < onBell / 20, 'the speaker does not');
+    await api('POST', `/api/calls/${ringing.id}/decline`);
+    await waitFor('the caller sees the decline', () => (call.state === 'ended' ? true : undefined), 5000, 20);
+    await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.outputDevice': null, 'audio.ringDevice': null });
+  });
+
   test("ringtone 'none', or 'audio.handset': 'browser': nothing rings on the system (the page rings)", async (t) => {
     const { caller, direct } = await directCaller(t);
     try {

@@ -141,6 +141,8 @@ export interface Settings {
   /** Device ids as the engine's audio backend names them; null is the system default. */
   inputDevice: string | null;
   outputDevice: string | null;
+  /** Where the engine rings in 'system' mode; null: the output device. */
+  ringDevice?: string | null;
   /** Where a call's audio goes while no page is attached to it: nowhere ('browser'), or the engine's system devices. */
   handset?: 'browser' | 'system';
   /** Percent, 0-100. */

@@ -35,6 +35,7 @@ export function settingsFromWire(raw: unknown): Partial<Settings> {
   if (has('call.dtmfMode')) out.dtmfMode = raw['call.dtmfMode'] as Settings['dtmfMode'];
   if (has('audio.inputDevice')) out.inputDevice = str(raw['audio.inputDevice']);
   if (has('audio.outputDevice')) out.outputDevice = str(raw['audio.outputDevice']);
+  if (has('audio.ringDevice')) out.ringDevice = str(raw['audio.ringDevice']);
   if (has('audio.handset')) out.handset = raw['audio.handset'] === 'system' ? 'system' : 'browser';
   if (has('audio.inputLevel')) out.inputLevel = num(raw['audio.inputLevel'], 100);
   if (has('audio.outputLevel')) out.outputLevel = num(raw['audio.outputLevel'], 100);
@@ -61,6 +62,7 @@ export function settingsToWire(patch: Partial<Settings>, dotted: boolean): Wire 
   if (patch.dtmfMode) out['call.dtmfMode'] = patch.dtmfMode;
   if (patch.inputDevice !== undefined) out['audio.inputDevice'] = patch.inputDevice;
   if (patch.outputDevice !== undefined) out['audio.outputDevice'] = patch.outputDevice;
+  if (patch.ringDevice !== undefined) out['audio.ringDevice'] = patch.ringDevice;
   if (patch.handset !== undefined) out['audio.handset'] = patch.handset;
   if (patch.inputLevel !== undefined) out['audio.inputLevel'] = Math.round(patch.inputLevel);
   if (patch.outputLevel !== undefined) out['audio.outputLevel'] = Math.round(patch.outputLevel);

@@ -74,6 +74,8 @@ export const SETTING_SPECS = {
   /** Input/output device ids as the audio backend names them; null: the system default. */
   'audio.inputDevice': optionalText(),
   'audio.outputDevice': optionalText(),
+  /** Where the engine rings ('audio.handset': 'system'), as a desk phone's ringer; null: the output device. */
+  'audio.ringDevice': optionalText(),
   /**
    * Where a call's audio goes while no browser page is attached to it: 'browser' (nowhere:
    * silence until a page attaches), or 'system': the sound devices above, like a desk phone.

@@ -19,13 +19,28 @@ interface Props {
   onChange: (patch: Partial<Settings>) => void;
 }
 
-function DeviceField({ id, label, value, devices, onChange }: { id: string; label: string; value: string | null; devices: AudioDevice[] | undefined; onChange: (v: string | null) => void }) {
-  const hint = devices ? undefined : 'A device name; empty for the default.';
+function DeviceField({
+  id,
+  label,
+  value,
+  devices,
+  onChange,
+  unset = 'System default',
+}: {
+  id: string;
+  label: string;
+  value: string | null;
+  devices: AudioDevice[] | undefined;
+  onChange: (v: string | null) => void;
+  /** What no choice means. */
+  unset?: string;
+}) {
+  const hint = devices ? undefined : `A device name; empty: ${unset.toLowerCase()}.`;
   return (
     <Field label={label} id={id} hint={hint}>
       {devices ? (
         <select id={id} value={value ?? ''} aria-describedby="engine-audio-hint" onChange={(e) => onChange(e.currentTarget.value || null)}>
-          <option value="">System default</option>
+          <option value="">{unset}</option>
           {devices.map((d) => (
             <option key={d.id} value={d.id}>
               {d.name}
@@ -33,7 +48,7 @@ function DeviceField({ id, label, value, devices, onChange }: { id: string; labe
           ))}
         </select>
       ) : (
-        <input id={id} type="text" placeholder="System default" aria-describedby={`${id}-hint engine-audio-hint`} value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value.trim() || null)} />
+        <input id={id} type="text" placeholder={unset} aria-describedby={`${id}-hint engine-audio-hint`} value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value.trim() || null)} />
       )}
     </Field>
   );
@@ -256,7 +271,7 @@ export function SettingsView({ settings: s, ringer, onChange }: Props) {
         <p class="hint" id="engine-audio-hint">
           The engine’s own sound devices, by the names its sound system uses (PulseAudio or ALSA; <code>softphone devices</code> lists them), kept in the engine’s profile. They
           are not this page’s microphone and speaker. With “the system devices”, a call no page has taken uses them, at the levels
-          above (a page that opens the call takes over); the change applies to calls from then on.
+          above (a page that opens the call takes over), and incoming calls ring on the ringer with the ringtone above; the change applies to calls from then on.
         </p>
         <Field label="Calls without a page use" id="set-handset">
           <select id="set-handset" value={s.handset ?? 'browser'} aria-describedby="engine-audio-hint" onChange={(e) => onChange({ handset: e.currentTarget.value === 'system' ? 'system' : 'browser' })}>
@@ -267,6 +282,7 @@ export function SettingsView({ settings: s, ringer, onChange }: Props) {
         <div class="grid2">
           <DeviceField id="set-in" label="System microphone" value={s.inputDevice} devices={s.devices?.inputs} onChange={(v) => onChange({ inputDevice: v })} />
           <DeviceField id="set-out" label="System speaker" value={s.outputDevice} devices={s.devices?.outputs} onChange={(v) => onChange({ outputDevice: v })} />
+          <DeviceField id="set-ring" label="System ringer" value={s.ringDevice ?? null} devices={s.devices?.outputs} unset="The system speaker" onChange={(v) => onChange({ ringDevice: v })} />
         </div>
       </fieldset>
 
