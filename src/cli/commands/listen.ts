@@ -1,12 +1,15 @@
 /**
  * `softphone listen`: wait for calls (registered through --account, or reachable directly at
  * the printed URI), answer them, play a source, record each call to its own file, and print
- * the DTMF digits received. Ends after --max-calls calls, or on Ctrl-C.
+ * the DTMF digits received. With --speaker, a call rings there until it is answered (call
+ * waiting beeps while another is up). Ends after --max-calls calls, or on Ctrl-C.
  */
 import type { Command } from 'commander';
+import { SystemRinger } from '../../main/node-audio.js';
+import { RING_TONES } from '../../media/ring-tones.js';
 import type { Call } from '../../phone/call.js';
 import { addDeviceOptions, callAudio, parseDevices, parsePlay, Recordings } from '../audio-options.js';
-import type { DeviceFlags } from '../audio-options.js';
+import type { AudioDevices, DeviceFlags } from '../audio-options.js';
 import { CliError } from '../errors.js';
 import type { PhoneFlags } from '../phone-options.js';
 import { addPhoneOptions, phoneFromFlags, registerIfAccount } from '../phone-options.js';
@@ -19,6 +22,7 @@ interface ListenFlags extends PhoneFlags, DeviceFlags {
   record?: string;
   maxCalls?: string;
   busy?: boolean;
+  ringtone?: string;
 }
 
 export function listenCommand(program: Command): void {
@@ -28,6 +32,7 @@ export function listenCommand(program: Command): void {
     .option('--play <source>', 'what to send: FILE.wav (any rate, looped) or tone:HZ (default: silence)')
     .option('--record <file.wav>', 'record each call: the first to FILE.wav, then FILE-2.wav, ...')
     .option('--max-calls <n>', 'exit after this many calls have ended')
+    .option('--ringtone <name|file.wav>', `with --speaker, ring there while a call waits: ${RING_TONES.join(', ')} or a WAV file`, 'default')
     .action(async (flags: ListenFlags) => {
       process.exitCode = await runListen(flags);
     });
@@ -64,6 +69,7 @@ async function runListen(flags: ListenFlags): Promise<number> {
       process.stdout.write(`${prefix}incoming call from ${describeParty(call)}\n`);
       watchCall(call, process.stdout, prefix);
       call.ring();
+      ringWhileIncoming(call, devices, flags.ringtone ?? 'default', phone.calls.some((c) => c !== call && c.state === 'established'), autoAnswerS);
       const answer = () => {
         if (call.state === 'incoming') call.answer();
       };
@@ -105,6 +111,30 @@ async function runListen(flags: ListenFlags): Promise<number> {
   process.stdin.pause();
   await phone.close();
   return 0;
+}
+
+/**
+ * With --speaker, rings on it (call waiting beeps when another call is up) while `call` is
+ * incoming; not for an auto-answer without delay, nor with the ringtone `none`.
+ */
+function ringWhileIncoming(call: Call, devices: AudioDevices | undefined, tone: string, busy: boolean, autoAnswerS: number | undefined): void {
+  const speaker = devices?.speaker;
+  if (!speaker || autoAnswerS === 0 || (tone === 'none' && !busy)) return;
+  const ringer = new SystemRinger({
+    backend: speaker.backend,
+    output: speaker.id,
+    level: devices.speakerLevel,
+    tone,
+    kind: busy ? 'waiting' : 'ring',
+    onError: (message) => process.stderr.write(`ringtone: ${message}\n`),
+  });
+  const stop = () => {
+    if (call.state === 'incoming') return;
+    off();
+    void ringer.stop();
+  };
+  const off = call.on('state', stop);
+  stop();
 }
 
 function describeParty(call: Call): string {
