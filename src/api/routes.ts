@@ -53,6 +53,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
 
   { method: 'get', path: '/api/settings', command: 'settings.get', input: 'none', tag: 'settings' },
   { method: 'patch', path: '/api/settings', command: 'settings.update', input: 'body', tag: 'settings' },
+  { method: 'get', path: '/api/settings/system-audio-devices', command: 'settings.systemAudioDevices', input: 'none', tag: 'settings' },
 ];
 
 /** The path parameters of a route: /api/calls/{id}/answer → ['id']. */

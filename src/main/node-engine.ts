@@ -21,8 +21,8 @@ import { PhoneEngine } from '../phone/engine.js';
 import { CallAudioHub } from '../phone/call-audio-hub.js';
 import type { DeviceHandsetFactory } from '../phone/call-audio-hub.js';
 import type { SettingsInfo } from '../phone/engine-schemas.js';
-import type { SystemAudioOptions } from './node-audio.js';
-import { SystemHandset, SystemRinger } from './node-audio.js';
+import type { AudioDevice, SystemAudioOptions } from './node-audio.js';
+import { listAudioDevices, SystemHandset, SystemRinger } from './node-audio.js';
 import { createNodePhone } from './node.js';
 import { defaultProfileDir } from './profile-dir.js';
 
@@ -158,6 +158,11 @@ export async function createNodeEngine(opts: NodeEngineOptions = {}): Promise<Ph
     createLine: nodeLineFactory({ ...opts, audio: opts.audio ?? ((call) => audioHub.callAudio(call.id)) }),
     audioHub,
     ringer: systemRinger(settings, opts.systemAudio ?? {}, opts.logger),
+    listSystemAudioDevices: async () => {
+      const list = await listAudioDevices(opts.systemAudio ?? {});
+      const entry = (d: AudioDevice) => ({ id: d.id, name: d.description, isDefault: d.isDefault });
+      return { backend: list.backend, inputs: list.inputs.map(entry), outputs: list.outputs.map(entry) };
+    },
     logger: opts.logger,
     statsIntervalMs: opts.statsIntervalMs,
   });

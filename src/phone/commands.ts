@@ -19,6 +19,7 @@ import {
   ImportReportSchema,
   OkSchema,
   SettingsSchema,
+  SystemAudioDevicesSchema,
 } from './engine-schemas.js';
 import { ACCOUNT_TRANSPORTS } from './store/index.js';
 
@@ -175,6 +176,12 @@ export const COMMANDS = {
 
   'settings.get': command({ summary: 'Every setting', input: NoInput, output: SettingsSchema, run: (e) => e.getSettings() }),
   'settings.update': command({ summary: 'Change some settings (applied at once)', input: SettingsPatch, output: SettingsSchema, run: (e, i) => e.updateSettings(i) }),
+  'settings.systemAudioDevices': command({
+    summary: "The engine's own sound devices, for the system audio settings",
+    input: NoInput,
+    output: SystemAudioDevicesSchema,
+    run: (e) => e.systemAudioDevices(),
+  }),
 } satisfies Record<string, CommandDef>;
 
 export type CommandName = keyof typeof COMMANDS;

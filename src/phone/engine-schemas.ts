@@ -140,6 +140,26 @@ export const ImportReportSchema = z.object({
   warnings: z.array(z.object({ line: z.number().int(), message: z.string() })),
 });
 
+const SystemAudioDeviceSchema = z.object({
+  /** The name the settings take ('audio.inputDevice' …). */
+  id: z.string(),
+  /** For people: "Built-in Audio Analog Stereo". */
+  name: z.string(),
+  isDefault: z.boolean(),
+});
+
+/**
+ * The engine's own sound devices (for 'audio.handset': 'system'): the sound system found here,
+ * its inputs and outputs; `error` says why there are none (no sound system answers).
+ */
+export const SystemAudioDevicesSchema = z.object({
+  backend: z.enum(['pulse', 'alsa']).nullable(),
+  inputs: z.array(SystemAudioDeviceSchema),
+  outputs: z.array(SystemAudioDeviceSchema),
+  error: z.string().optional(),
+});
+export type SystemAudioDevices = z.infer<typeof SystemAudioDevicesSchema>;
+
 /** Every setting by its dotted key (the store's SETTING_SPECS). */
 export const SettingsSchema = z.object({
   'audio.codecs': z.array(z.string().regex(/^[A-Za-z0-9._-]{1,32}$/)).min(1),

@@ -175,3 +175,17 @@ test('the direct line takes port 5060 by default, and a free port when its port 
   assert.notEqual(Number(uri.split(':').at(-1)), port, 'not the taken port');
   assert.equal(engine.state().directUri, uri);
 });
+
+test('systemAudioDevices: the provider’s list; none with the reason when it fails or there is no provider', async (t) => {
+  const dir = tempDir(t, 'softphone-engine-');
+  const failing = await PhoneEngine.open({
+    profileDir: dir,
+    createLine: nodeLineFactory({ directPort: 0 }),
+    listSystemAudioDevices: () => Promise.reject(new Error('no PulseAudio server answers')),
+  });
+  t.after(() => failing.close());
+  assert.deepEqual(await new CommandRegistry(failing).run('settings.systemAudioDevices', {}), { backend: null, inputs: [], outputs: [], error: 'no PulseAudio server answers' });
+  const bare = await PhoneEngine.open({ profileDir: tempDir(t, 'softphone-engine-'), createLine: nodeLineFactory({ directPort: 0 }) });
+  t.after(() => bare.close());
+  assert.equal((await bare.systemAudioDevices()).error, 'this engine has no system audio');
+});

@@ -29,7 +29,7 @@ import { CallAudioHub } from './call-audio-hub.js';
 import { EngineCall, historyEntry } from './engine-call.js';
 import { EngineError, toEngineError } from './engine-errors.js';
 import type { EngineEventMap } from './engine-events.js';
-import type { AccountInfo, CallInfo, EngineState, HistoryEntry, RegistrationInfo, SettingsInfo } from './engine-schemas.js';
+import type { AccountInfo, CallInfo, EngineState, HistoryEntry, RegistrationInfo, SettingsInfo, SystemAudioDevices } from './engine-schemas.js';
 import type { Phone } from './phone.js';
 import { PHONE_CODECS } from './phone.js';
 import type { Account, AccountInput, AccountPatch, CallRecord, SettingsValues } from './store/index.js';
@@ -69,6 +69,8 @@ export interface PhoneEngineOptions {
    * Undefined when nothing rings. Stopped once the call is answered, declined or gone.
    */
   ringer?: (ring: { callId: string; kind: 'ring' | 'waiting' }) => Ringing | undefined;
+  /** The sound system's devices, for the system audio settings (main/node-engine.ts lists them). */
+  listSystemAudioDevices?: () => Promise<SystemAudioDevices>;
 }
 
 /** A ringtone playing for one incoming call. */
@@ -140,6 +142,17 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
 
   state(): EngineState {
     return { accounts: this.listAccounts(), calls: this.listCalls(), settings: this.getSettings(), missedCount: this.store.history.missedCount(), directUri: this.directUri() };
+  }
+
+  /** The engine's own sound devices; none, with the reason, when no sound system answers. */
+  async systemAudioDevices(): Promise<SystemAudioDevices> {
+    const list = this.opts.listSystemAudioDevices;
+    if (!list) return { backend: null, inputs: [], outputs: [], error: 'this engine has no system audio' };
+    try {
+      return await list();
+    } catch (err) {
+      return { backend: null, inputs: [], outputs: [], error: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** Where direct SIP calls (no account, no server) reach this phone: the direct line's address. */

@@ -238,8 +238,10 @@ test('settings: every section renders and a change is sent in the engine form', 
   // Asking here fails (no microphone, no prompt in headless chromium): the page says why.
   await page.getByRole('button', { name: 'Allow the microphone to list devices by name' }).click();
   await page.getByRole('status').filter({ hasText: 'Could not list the devices:' }).waitFor();
-  // The engine's system audio devices stay text fields, saved in the engine's settings.
+  // The engine's system audio devices: text fields while the engine finds no sound system
+  // (the hint says why), saved in the engine's settings.
   await page.getByRole('group', { name: 'Engine system audio' }).waitFor();
+  await page.getByText('No list of devices: no PulseAudio server answers.', { exact: false }).waitFor();
   await page.getByLabel('System microphone', { exact: true }).fill('alsa:hw:1');
   await page.getByLabel('System microphone', { exact: true }).press('Tab');
   await waitForPatch({ 'audio.inputDevice': 'alsa:hw:1' });
@@ -248,6 +250,27 @@ test('settings: every section renders and a change is sent in the engine form', 
   await page.getByLabel('Calls without a page use', { exact: true }).selectOption('system');
   await waitForPatch({ 'audio.handset': 'system' });
   await shot('13-settings');
+
+  // With a sound system, the engine's devices are lists of its names; a name set before that
+  // the list lacks stays chosen.
+  stub.systemAudioDevices = {
+    backend: 'pulse',
+    inputs: [{ id: 'alsa_input.usb-Jabra', name: 'Jabra EVOLVE 20 Mono', isDefault: true }],
+    outputs: [
+      { id: 'alsa_output.pci.analog-stereo', name: 'Built-in Audio Analog Stereo', isDefault: true },
+      { id: 'alsa_output.usb-Jabra', name: 'Jabra EVOLVE 20 Mono', isDefault: false },
+    ],
+  };
+  await nav(/^Phone/).click();
+  await nav(/^Settings/).click();
+  const speaker = page.getByRole('combobox', { name: 'System speaker', exact: true });
+  await speaker.locator('option', { hasText: 'Built-in Audio Analog Stereo (default)' }).waitFor({ state: 'attached' });
+  assert.equal(await page.getByRole('combobox', { name: 'System microphone', exact: true }).inputValue(), 'alsa:hw:1', 'a name the list lacks stays chosen');
+  await speaker.selectOption({ label: 'Jabra EVOLVE 20 Mono' });
+  await waitForPatch({ 'audio.outputDevice': 'alsa_output.usb-Jabra' });
+  await page.getByRole('combobox', { name: 'System ringer', exact: true }).selectOption({ label: 'Built-in Audio Analog Stereo (default)' });
+  await waitForPatch({ 'audio.ringDevice': 'alsa_output.pci.analog-stereo' });
+  await page.getByRole('group', { name: 'Engine system audio' }).screenshot({ path: join(SCREENS, '13b-settings-engine-devices.png') });
 });
 
 test('keyboard: ? opens the shortcut list, Esc closes it; focus is visible', opts, async () => {

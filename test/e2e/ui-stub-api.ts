@@ -35,6 +35,8 @@ export class StubApi {
   accounts: Json[] = [];
   calls: Json[] = [];
   missedCount = 2;
+  /** GET /api/settings/system-audio-devices: none at first (the engine finds no sound system). */
+  systemAudioDevices: Json = { backend: null, inputs: [], outputs: [], error: 'no PulseAudio server answers' };
   settings: Json = {
     'audio.codecs': ['opus', 'G722', 'PCMU'],
     'audio.inputDevice': null,
@@ -265,6 +267,7 @@ export class StubApi {
       }
     }
     if (method === 'GET' && p === '/api/settings') return this.settings;
+    if (method === 'GET' && p === '/api/settings/system-audio-devices') return this.systemAudioDevices;
     if (method === 'PATCH' && p === '/api/settings') {
       Object.assign(this.settings, body);
       this.emit('settings', this.settings);

@@ -240,6 +240,14 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  test('GET /api/settings/system-audio-devices lists the sound system’s inputs and outputs by the names the settings take', async () => {
+    const d = await api<{ backend: string; inputs: { id: string; name: string; isDefault: boolean }[]; outputs: { id: string; name: string; isDefault: boolean }[] }>('GET', '/api/settings/system-audio-devices');
+    assert.equal(d.backend, 'pulse');
+    assert.deepEqual(d.outputs.map((o) => [o.id, o.isDefault]), [['t1', true], ['t2', false]]);
+    assert.deepEqual(d.inputs.map((i) => i.id), ['t1.monitor', 't2.monitor']);
+    assert.match(d.outputs[0]!.name, /Test-t1/);
+  });
+
   test("by default ('audio.handset': 'browser') a call with no page uses no devices: silence on the speaker", async (t) => {
     const settings = await api<SettingsInfo>('GET', '/api/settings');
     assert.equal(settings['audio.handset'], 'browser');

@@ -158,6 +158,15 @@ export interface Settings {
 export interface AudioDevice {
   id: string;
   name: string;
+  isDefault?: boolean;
+}
+
+/** The engine's own sound devices; `error` says why there are none. */
+export interface SystemAudioDevices {
+  backend: 'pulse' | 'alsa' | null;
+  inputs: AudioDevice[];
+  outputs: AudioDevice[];
+  error?: string;
 }
 
 export interface PhoneState {

@@ -14,6 +14,7 @@ import type {
   PhoneEvent,
   PhoneState,
   Settings,
+  SystemAudioDevices,
 } from './api-types.js';
 import { eventFromWire, historyPageFromWire, isDottedSettings, settingsFromWire, settingsToWire } from './api-wire.js';
 import { reconnectDelay } from './phone-state.js';
@@ -167,6 +168,8 @@ export const api = {
   settings: {
     get: async () => learnSettings(await request<unknown>('GET', '/api/settings')),
     update: async (patch: Partial<Settings>) => learnSettings(await request<unknown>('PATCH', '/api/settings', settingsToWire(patch, settingsDotted))),
+    /** The engine's own sound devices (for the system audio settings). */
+    systemAudioDevices: () => request<SystemAudioDevices>('GET', '/api/settings/system-audio-devices'),
   },
 };
 

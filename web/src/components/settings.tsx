@@ -4,7 +4,8 @@
  * engine's system audio devices (kept in the engine); notifications and links; shortcuts.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { AudioDevice, DndMode, DtmfMode, Settings } from '../api-types.js';
+import { api } from '../api.js';
+import type { AudioDevice, DndMode, DtmfMode, Settings, SystemAudioDevices } from '../api-types.js';
 import { KNOWN_CODECS } from '../api-types.js';
 import { allowDeviceNames, browserDevices, chooseBrowserDevice, listDevices, onBrowserDevices, onDeviceChange, outputChoice, type DeviceList, type DeviceOption } from '../devices.js';
 import { SHORTCUTS } from '../keyboard.js';
@@ -44,8 +45,11 @@ function DeviceField({
           {devices.map((d) => (
             <option key={d.id} value={d.id}>
               {d.name}
+              {d.isDefault ? ' (default)' : ''}
             </option>
           ))}
+          {/* A name the list does not have (an ALSA PCM by name, a device unplugged now) stays as set. */}
+          {value && !devices.some((d) => d.id === value) ? <option value={value}>{value}</option> : null}
         </select>
       ) : (
         <input id={id} type="text" placeholder={unset} aria-describedby={`${id}-hint engine-audio-hint`} value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value.trim() || null)} />
@@ -172,6 +176,42 @@ function BrowserAudio({ s, ringer, onChange }: { s: Settings; ringer: Ringer; on
   );
 }
 
+/**
+ * The engine's own sound devices ('audio.handset': 'system'): chosen from the list the engine
+ * gives (its sound system's names), or typed when it has none (the reason shown).
+ */
+function EngineAudio({ s, onChange }: { s: Settings; onChange: (patch: Partial<Settings>) => void }) {
+  const [found, setFound] = useState<SystemAudioDevices | null>(null);
+  useEffect(() => {
+    api.settings.systemAudioDevices().then(setFound, (e: unknown) => setFound({ backend: null, inputs: [], outputs: [], error: e instanceof Error ? e.message : String(e) }));
+  }, []);
+  const listed = found && (found.inputs.length > 0 || found.outputs.length > 0);
+  const inputs = listed ? found.inputs : s.devices?.inputs;
+  const outputs = listed ? found.outputs : s.devices?.outputs;
+  return (
+    <fieldset class="card">
+      <legend>Engine system audio</legend>
+      <p class="hint" id="engine-audio-hint">
+        The engine’s own sound devices{found?.backend ? ` (${found.backend === 'pulse' ? 'PulseAudio' : 'ALSA'})` : ''}, kept in the engine’s profile. They are not this
+        page’s microphone and speaker. With “the system devices”, a call no page has taken uses them, at the levels above (a page that opens the call takes over), and
+        incoming calls ring on the ringer with the ringtone above; the change applies to calls from then on.
+        {found?.error ? ` No list of devices: ${found.error}.` : ''}
+      </p>
+      <Field label="Calls without a page use" id="set-handset">
+        <select id="set-handset" value={s.handset ?? 'browser'} aria-describedby="engine-audio-hint" onChange={(e) => onChange({ handset: e.currentTarget.value === 'system' ? 'system' : 'browser' })}>
+          <option value="browser">No audio until a page opens the call</option>
+          <option value="system">The system devices below</option>
+        </select>
+      </Field>
+      <div class="grid2">
+        <DeviceField id="set-in" label="System microphone" value={s.inputDevice} devices={inputs} onChange={(v) => onChange({ inputDevice: v })} />
+        <DeviceField id="set-out" label="System speaker" value={s.outputDevice} devices={outputs} onChange={(v) => onChange({ outputDevice: v })} />
+        <DeviceField id="set-ringer" label="System ringer" value={s.ringDevice ?? null} devices={outputs} unset="The system speaker" onChange={(v) => onChange({ ringDevice: v })} />
+      </div>
+    </fieldset>
+  );
+}
+
 export function SettingsView({ settings: s, ringer, onChange }: Props) {
   const [perm, setPerm] = useState(notificationPermission());
   const [linkResult, setLinkResult] = useState<string | null>(null);
@@ -266,25 +306,7 @@ export function SettingsView({ settings: s, ringer, onChange }: Props) {
 
       <BrowserAudio s={s} ringer={ringer} onChange={onChange} />
 
-      <fieldset class="card">
-        <legend>Engine system audio</legend>
-        <p class="hint" id="engine-audio-hint">
-          The engine’s own sound devices, by the names its sound system uses (PulseAudio or ALSA; <code>softphone devices</code> lists them), kept in the engine’s profile. They
-          are not this page’s microphone and speaker. With “the system devices”, a call no page has taken uses them, at the levels
-          above (a page that opens the call takes over), and incoming calls ring on the ringer with the ringtone above; the change applies to calls from then on.
-        </p>
-        <Field label="Calls without a page use" id="set-handset">
-          <select id="set-handset" value={s.handset ?? 'browser'} aria-describedby="engine-audio-hint" onChange={(e) => onChange({ handset: e.currentTarget.value === 'system' ? 'system' : 'browser' })}>
-            <option value="browser">No audio until a page opens the call</option>
-            <option value="system">The system devices below</option>
-          </select>
-        </Field>
-        <div class="grid2">
-          <DeviceField id="set-in" label="System microphone" value={s.inputDevice} devices={s.devices?.inputs} onChange={(v) => onChange({ inputDevice: v })} />
-          <DeviceField id="set-out" label="System speaker" value={s.outputDevice} devices={s.devices?.outputs} onChange={(v) => onChange({ outputDevice: v })} />
-          <DeviceField id="set-ring" label="System ringer" value={s.ringDevice ?? null} devices={s.devices?.outputs} unset="The system speaker" onChange={(v) => onChange({ ringDevice: v })} />
-        </div>
-      </fieldset>
+      <EngineAudio s={s} onChange={onChange} />
 
       <fieldset class="card">
         <legend>This browser</legend>
