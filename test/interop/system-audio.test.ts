@@ -100,15 +100,24 @@ test('a missing or wrong device is refused before any call, naming the devices t
   assert.match(level.stderr, /--mic-level must be a number from 0 to 1\.5/);
 });
 
-test('call echo --mic t1.monitor --speaker t2: the tone played into t1 comes out of t2', { skip }, async (t) => {
+/**
+ * The room (a 440 Hz tone played into t1) and the ear (t2.monitor, what the speaker t2 plays),
+ * pumped every 20 ms; resolves once the ear hears the null sink's steady output (its idle 2 s
+ * blocks are over, see devices.test.ts).
+ */
+async function roomAndEar(t: { after(fn: () => Promise<unknown>): void }): Promise<Pump> {
   const room = openPlayback('t1', F8, { env: pa.env });
   const ear = openCapture('t2.monitor', F8, { env: pa.env });
   t.after(() => Promise.all([room.close(), ear.close()]));
   await Promise.all([room.ready, ear.ready]);
   const pump = new Pump(F8, room, ear);
-  // Let both null sinks leave their idle 2 s blocks (see devices.test.ts) before the call.
   const deadline = Date.now() + 5000;
   while (!ear.flowing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return pump;
+}
+
+test('call echo --mic t1.monitor --speaker t2: the tone played into t1 comes out of t2', { skip }, async (t) => {
+  const pump = await roomAndEar(t);
   await new Promise((r) => setTimeout(r, 500));
   const cli = startCli(['call', 'echo', '--mic', 't1.monitor', '--speaker', 't2', '--duration', '4'], { env: cliEnv });
   t.after(() => cli.interrupt());
@@ -187,13 +196,7 @@ test('SystemHandset: when the sound server goes away for good, each side is reop
 });
 
 test('listen --speaker t2: a call rings there (the trill at 1300/1600 Hz) until the caller gives up', { skip, timeout: 30_000 }, async (t) => {
-  const room = openPlayback('t1', F8, { env: pa.env });
-  const ear = openCapture('t2.monitor', F8, { env: pa.env });
-  t.after(() => Promise.all([room.close(), ear.close()]));
-  await Promise.all([room.ready, ear.ready]);
-  const pump = new Pump(F8, room, ear);
-  const deadline = Date.now() + 5000;
-  while (!ear.flowing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const pump = await roomAndEar(t);
   const cli = startCli(['listen', '--speaker', 't2', '--max-calls', '1'], { env: cliEnv });
   t.after(() => cli.interrupt());
   const uri = (await cli.waitForLine(/^listening on /, 15000)).replace(/^listening on /, '').trim();
