@@ -49,7 +49,7 @@ export class EngineCall {
   refusedBecause: string | undefined;
   autoAnswer: ReturnType<typeof setTimeout> | undefined;
   /** The ringtone playing while this incoming call rings (PhoneEngineOptions.ringer). */
-  ringing: { stop(): void } | undefined;
+  ringing: { stop(): void; kind: 'ring' | 'waiting' } | undefined;
 
   constructor(call: Call, accountId: number | null, store: PhoneStore) {
     this.call = call;

@@ -120,7 +120,7 @@ test('registrationsSettled: at once without accounts registering; after its time
   assert.equal(engine.getAccount(a.id).registration.state, 'registering');
 });
 
-test('the ringer: an incoming call rings until answered; a second one while a call is up rings "waiting" until declined; no ring with DND or an auto-answer without delay', async (t) => {
+test('the ringer: an incoming call rings until answered; one that comes while a call is up rings "waiting" (until declined, or in full once that call ends); no ring with DND or an auto-answer without delay', async (t) => {
   const rings: { callId: string; kind: string; stopped: boolean }[] = [];
   const engine = await PhoneEngine.open({
     profileDir: tempDir(t, 'softphone-engine-'),
@@ -152,13 +152,26 @@ test('the ringer: an incoming call rings until answered; a second one while a ca
   engine.decline(bInfo.id);
   await b.waitFor('state', (e) => e.state === 'ended');
   assert.equal(rings[1]!.stopped, true, 'declined: the beeps stop');
+
+  // A call that waits while A is up beeps; once A ends it rings in full.
+  const third = incoming();
+  const c = await caller.dial(direct);
+  const cInfo = await third;
+  assert.deepEqual(rings[2], { callId: cInfo.id, kind: 'waiting', stopped: false });
+  const aEnded = engine.waitFor('call', (x) => x.id === a.id && x.state === 'ended');
   engine.hangup(a.id);
+  await aEnded;
+  assert.equal(rings[2]!.stopped, true);
+  assert.deepEqual(rings[3], { callId: cInfo.id, kind: 'ring', stopped: false }, 'the waiting call now rings');
+  engine.decline(cInfo.id);
+  await c.waitFor('state', (e) => e.state === 'ended');
+  assert.equal(rings[3]!.stopped, true);
 
   for (const settings of [{ 'call.dnd': true }, { 'call.dnd': false, 'call.autoAnswer': true, 'call.autoAnswerDelayMs': 0 }]) {
     engine.updateSettings(settings);
     const c = await caller.dial(direct);
     await c.waitFor('state', (e) => e.state === 'ended' || e.state === 'established');
-    assert.equal(rings.length, 2, `no ring with ${JSON.stringify(settings)}`);
+    assert.equal(rings.length, 4, `no ring with ${JSON.stringify(settings)}`);
     if (c.state !== 'ended') await c.hangup();
   }
 });

@@ -523,8 +523,10 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
   }
 
   private startRinging(c: EngineCall): void {
+    const kind = this.busyBesides(c) ? 'waiting' : 'ring';
     try {
-      c.ringing = this.opts.ringer?.({ callId: c.id, kind: this.busyBesides(c) ? 'waiting' : 'ring' });
+      const r = this.opts.ringer?.({ callId: c.id, kind });
+      c.ringing = r && { stop: () => r.stop(), kind };
     } catch (err) {
       this.log.warn('the ringtone did not start', { callId: c.id, error: String(err) });
     }
@@ -590,6 +592,13 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
       this.audioHub.end(c.id);
       this.writeHistory(() => c.recordEnd(this.store, end));
       this.emitCall(c);
+      // A call that waited (beeping) while this one was up now rings in full.
+      for (const o of this.calls.values()) {
+        if (o.call.state === 'incoming' && o.ringing?.kind === 'waiting' && !this.busyBesides(o)) {
+          this.stopRinging(o);
+          this.startRinging(o);
+        }
+      }
     });
     this.emitCall(c);
     return c;
