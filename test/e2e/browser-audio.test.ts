@@ -149,8 +149,10 @@ const audioStates = async () => (await page.evaluate('window.__audioStates')) as
  * 440 Hz, judged on audio that arrived only after the status said "connected" again.
  */
 async function assertAudioBack(t: { diagnostic: (m: string) => void }, callId: string, what: string): Promise<void> {
+  // Right after a drop the status may still read "connected" (the page has not rendered the
+  // drop yet) while the engine has already let go: wait for the engine to have the page again.
+  await waitFor(`${what}: the page attached again`, () => (engine.audioHub.attached(callId) ? true : undefined), 20_000, 50);
   await page.locator('[data-audio-state="connected"]').waitFor({ timeout: 20_000 });
-  assert.equal(engine.audioHub.attached(callId), true, `${what}: the page is attached again`);
   const rec = sent.get(callId)!;
   const sentFrom = rec.samples.length;
   const heardFrom = (await tap()).total;
