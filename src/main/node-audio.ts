@@ -4,11 +4,13 @@
  *
  * `SystemHandset` is the engine's handset on the sound system ('audio.handset': 'system'): a
  * call's microphone and speaker for phone/call-audio-hub.ts while no browser page is attached.
- * `SystemRinger` rings on that speaker while an incoming call waits.
+ * `SystemRinger` rings on that speaker while an incoming call waits (and plays the ringback of
+ * an outgoing call that rings).
  */
 import type { AudioFormat, AudioSource } from '../media/audio-frame.js';
 import { audioFormat, createFrame } from '../media/audio-frame.js';
 import { RING_TONES, ringToneSource } from '../media/ring-tones.js';
+import type { RingKind } from '../media/ring-tones.js';
 import { openWavFileSource } from '../media/wav-file-node.js';
 import type { DeviceHandset, DeviceStatus } from '../phone/call-audio-hub.js';
 import type { AudioBackendName, AudioDeviceError, AudioDirection, DeviceCapture, DevicePlayback } from '../platform/node/audio/index.js';
@@ -220,7 +222,7 @@ export interface SystemRingerOptions extends SystemAudioOptions {
   level: number;
   /** A built-in ringtone (media/ring-tones.ts) or the path of a WAV file, played in a loop. */
   tone: string;
-  kind: 'ring' | 'waiting';
+  kind: RingKind;
   /** Why it could not ring (the device, or a ringtone file that does not read). */
   onError?(message: string): void;
 }
@@ -295,7 +297,7 @@ export class SystemRinger {
 
   private async source(): Promise<AudioSource | undefined> {
     const { tone, kind } = this.opts;
-    if (kind === 'waiting' || (RING_TONES as readonly string[]).includes(tone)) return ringToneSource(RING_FORMAT, tone, kind, RING_AMPLITUDE);
+    if (kind !== 'ring' || (RING_TONES as readonly string[]).includes(tone)) return ringToneSource(RING_FORMAT, tone, kind, RING_AMPLITUDE);
     const file = await openWavFileSource(tone, RING_FORMAT, { loop: true });
     if (file.ok) return file.value;
     this.opts.onError?.(`the ringtone "${tone}" is not a built-in one (${RING_TONES.join(', ')}) nor a WAV file that reads (${file.error.message}); ringing the default`);

@@ -10,7 +10,7 @@
  * the levels apply at once to calls on the devices. In 'system' mode an incoming call also
  * rings on 'audio.ringDevice', else 'audio.outputDevice' ('audio.ringtone', at
  * 'audio.outputLevel'), or beeps for call waiting on the call's speaker, until it is answered,
- * declined or gone.
+ * declined or gone; an outgoing call that rings without early media plays the ringback there.
  */
 import type { Logger } from '../platform/logger.js';
 import type { SipUri } from '../sip/message.js';

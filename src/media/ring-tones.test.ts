@@ -44,6 +44,15 @@ test('pulse: 440+480 Hz for 400 ms twice; chime: its four notes; waiting: two qu
   assert.equal(peak(span(waiting, 0.56, 8)), 0);
 });
 
+test('ringback: 440+480 Hz for 2 s, silent to the end of its 6 s cycle, whatever the ringtone', () => {
+  const c = renderRingCycle('chime', 'ringback', RATE, 0.3);
+  assert.equal(c.length, 6 * RATE);
+  const on = span(c, 0.05, 1.95);
+  assert.ok(goertzel(on, RATE, 440) > 3000 && goertzel(on, RATE, 480) > 3000, 'both tones');
+  assert.equal(peak(span(c, 2.01, 6)), 0);
+  assert.deepEqual(ringToneSource(audioFormat(RATE), 'none', 'ringback', 0.3) !== undefined, true, 'a silent ringtone does not silence the ringback');
+});
+
 test('an unknown name rings the default; none is no source; the source loops without a gap', () => {
   assert.deepEqual(renderRingCycle('no-such-tone', 'ring', RATE, 0.3), renderRingCycle('default', 'ring', RATE, 0.3));
   const f = audioFormat(RATE);

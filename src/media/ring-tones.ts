@@ -7,6 +7,8 @@
  *   chime    four triangle notes (E5 G#5 B5 E6), 180 ms apart, in 3 s
  *   pulse    two 400 ms bursts of 440+480 Hz (the North American ring), in 3 s
  *   waiting  call waiting: two short quiet 440 Hz beeps every 8 s
+ *   ringback what a caller hears while the far end rings (a 180 without early media):
+ *            440+480 Hz for 2 s in 6 s, the North American ringback (ITU-T E.180)
  *
  * Every burst ramps in over 10 ms and out over 20 ms, so it does not click.
  */
@@ -15,6 +17,9 @@ import { PcmSource } from './audio-source.js';
 
 export const RING_TONES = ['default', 'chime', 'pulse', 'none'] as const;
 
+/** A ringtone for an incoming call, call waiting beeps, or the ringback of an outgoing call. */
+export type RingKind = 'ring' | 'waiting' | 'ringback';
+
 interface Burst {
   atS: number;
   lengthS: number;
@@ -22,8 +27,9 @@ interface Burst {
   wave?: 'sine' | 'triangle';
 }
 
-/** One cycle of `tone` (a RING_TONES name; anything else rings `default`), or of call waiting. */
-function cycle(tone: string, kind: 'ring' | 'waiting'): { bursts: Burst[]; lengthS: number } {
+/** One cycle of `tone` (a RING_TONES name; anything else rings `default`), or of call waiting or ringback. */
+function cycle(tone: string, kind: RingKind): { bursts: Burst[]; lengthS: number } {
+  if (kind === 'ringback') return { bursts: [{ atS: 0, lengthS: 2, freqs: [440, 480] }], lengthS: 6 };
   if (kind === 'waiting') {
     return {
       bursts: [
@@ -58,7 +64,7 @@ function wave(kind: 'sine' | 'triangle', phase: number): number {
 }
 
 /** One cycle of the pattern at `sampleRate`, peaking at `amplitude` (0..1) of full scale. */
-export function renderRingCycle(tone: string, kind: 'ring' | 'waiting', sampleRate: number, amplitude: number): Int16Array {
+export function renderRingCycle(tone: string, kind: RingKind, sampleRate: number, amplitude: number): Int16Array {
   const { bursts, lengthS } = cycle(tone, kind);
   const out = new Float32Array(Math.round(lengthS * sampleRate));
   for (const b of bursts) {
@@ -79,8 +85,8 @@ export function renderRingCycle(tone: string, kind: 'ring' | 'waiting', sampleRa
   return pcm;
 }
 
-/** The ringtone `tone` (or call waiting) as an endless source; undefined for `none`. */
-export function ringToneSource(format: AudioFormat, tone: string, kind: 'ring' | 'waiting', amplitude: number): PcmSource | undefined {
+/** The ringtone `tone` (or call waiting, or ringback) as an endless source; undefined for the ringtone `none`. */
+export function ringToneSource(format: AudioFormat, tone: string, kind: RingKind, amplitude: number): PcmSource | undefined {
   if (kind === 'ring' && tone === 'none') return undefined;
   return new PcmSource(renderRingCycle(tone, kind, format.sampleRate, amplitude), format, { loop: true });
 }

@@ -3,6 +3,7 @@
  * CallInfo shows (contact name, stats, transfer, end). Writes the history row as the call
  * starts, is answered and ends; the outcome rules are `outcomeOf`.
  */
+import type { RingKind } from '../media/ring-tones.js';
 import type { Call, CallEndInfo } from './call.js';
 import type { CallInfo, CallStatsInfo, HistoryEntry } from './engine-schemas.js';
 import type { CallOutcome, CallRecord, PhoneStore } from './store/index.js';
@@ -48,8 +49,8 @@ export class EngineCall {
   /** Set when DND refused the call: the history reason. */
   refusedBecause: string | undefined;
   autoAnswer: ReturnType<typeof setTimeout> | undefined;
-  /** The ringtone playing while this incoming call rings (PhoneEngineOptions.ringer). */
-  ringing: { stop(): void; kind: 'ring' | 'waiting' } | undefined;
+  /** The ringtone while this incoming call rings, or the ringback while this outgoing one does (PhoneEngineOptions.ringer). */
+  ringing: { stop(): void; kind: RingKind } | undefined;
 
   constructor(call: Call, accountId: number | null, store: PhoneStore) {
     this.call = call;

@@ -176,6 +176,33 @@ test('the ringer: an incoming call rings until answered; one that comes while a 
   }
 });
 
+test('the ringer plays the ringback while an outgoing call rings without early media (a 180), and stops at the answer', async (t) => {
+  const rings: { callId: string; kind: string; stopped: boolean }[] = [];
+  const engine = await PhoneEngine.open({
+    profileDir: tempDir(t, 'softphone-engine-'),
+    createLine: nodeLineFactory({ directPort: 0 }),
+    ringer: ({ callId, kind }) => {
+      const r = { callId, kind, stopped: false };
+      rings.push(r);
+      return { stop: () => void (r.stopped = true) };
+    },
+  });
+  t.after(() => engine.close());
+  const { ua, transport } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
+  const callee = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1') });
+  t.after(() => callee.close(1000));
+  const incoming = callee.waitFor('incoming', () => true);
+  const out = await engine.dial(`sip:bob@127.0.0.1:${transport.localEndpoint('udp')!.port}`);
+  const theirs = await incoming;
+  theirs.ring();
+  await engine.waitFor('call', (c) => c.id === out.id && c.state === 'ringing');
+  assert.deepEqual(rings, [{ callId: out.id, kind: 'ringback', stopped: false }]);
+  theirs.answer();
+  await engine.waitFor('call', (c) => c.id === out.id && c.state === 'established');
+  assert.equal(rings[0]!.stopped, true, 'answered: the ringback stops');
+  assert.equal(rings.length, 1);
+});
+
 test('the direct line takes port 5060 by default, and a free port when its port is taken (the engine says which)', async (t) => {
   const taken = createSocket('udp4');
   await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));

@@ -15,6 +15,7 @@
  * The engine never touches sockets itself: lines come from a `LineFactory` (main/node.ts
  * wiring for Node), so tests and other runtimes bring their own.
  */
+import type { RingKind } from '../media/ring-tones.js';
 import type { Logger } from '../platform/logger.js';
 import { silentLogger } from '../platform/logger.js';
 import { Emitter } from '../platform/emitter.js';
@@ -65,10 +66,11 @@ export interface PhoneEngineOptions {
   audioHub?: CallAudioHub;
   /**
    * Rings for an incoming call where the user hears it without a page (main/node-engine.ts:
-   * the system speaker when 'audio.handset' is 'system'); `waiting` while another call is up.
-   * Undefined when nothing rings. Stopped once the call is answered, declined or gone.
+   * the system speaker when 'audio.handset' is 'system'); `waiting` while another call is up;
+   * `ringback` for an outgoing call while the far end rings without early media (a 180).
+   * Undefined when nothing rings. Stopped once the call leaves that state.
    */
-  ringer?: (ring: { callId: string; kind: 'ring' | 'waiting' }) => Ringing | undefined;
+  ringer?: (ring: { callId: string; kind: RingKind }) => Ringing | undefined;
   /** The sound system's devices, for the system audio settings (main/node-engine.ts lists them). */
   listSystemAudioDevices?: () => Promise<SystemAudioDevices>;
 }
@@ -522,8 +524,7 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     }
   }
 
-  private startRinging(c: EngineCall): void {
-    const kind = this.busyBesides(c) ? 'waiting' : 'ring';
+  private startRinging(c: EngineCall, kind: RingKind = this.busyBesides(c) ? 'waiting' : 'ring'): void {
     try {
       const r = this.opts.ringer?.({ callId: c.id, kind });
       c.ringing = r && { stop: () => r.stop(), kind };
@@ -572,7 +573,10 @@ export class PhoneEngine extends Emitter<EngineEventMap> {
     const account = line.accountId === null ? undefined : this.store.accounts.get(line.accountId);
     this.writeHistory(() => c.recordStart(this.store, account?.aor ?? null));
     call.on('state', (e) => {
-      if (e.state !== 'incoming') this.stopRinging(c);
+      // The far end rings without early media: the ringback is ours to play (RFC 3960 §3.2).
+      const ringback = call.direction === 'outgoing' && e.state === 'ringing';
+      if (e.state !== 'incoming' && !ringback) this.stopRinging(c);
+      if (ringback && !c.ringing) this.startRinging(c, 'ringback');
       if (e.state === 'established') this.writeHistory(() => c.recordAnswer(this.store));
       if (e.state !== 'ended') this.emitCall(c);
     });

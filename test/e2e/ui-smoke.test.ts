@@ -120,10 +120,13 @@ test('a call: calling, then established with codec, quality line and the audio n
   const call = stub.calls[0]!;
   stub.putCall({ ...call, state: 'ringing' });
   await page.getByText('Ringing…', { exact: true }).waitFor();
+  // The far end rings without early media: the page plays the ringback (the Call click let it sound).
+  await page.waitForFunction(`JSON.stringify(window.__softphoneRinging()) === '{"key":"ringback/default/70","sounding":true}'`, undefined, { timeout: 5000 });
   stub.putCall({ ...call, state: 'established', answeredAt: Date.now() - 65_000, codec: 'opus/48000', remote: { uri: 'sip:+15551234567@pbx.example.com', displayName: null, contactName: 'Dana Scully' } });
   stub.emit('stats', { callId: call.id, lossPct: 0.4, jitterMs: 6.2, rttMs: 48 });
   await page.getByText('Loss 0.4% · Jitter 6 ms · RTT 48 ms').waitFor();
   await page.getByRole('heading', { name: 'Dana Scully' }).waitFor();
+  await page.waitForFunction(`JSON.stringify(window.__softphoneRinging()) === '{"key":"","sounding":false}'`, undefined, { timeout: 5000 }); // answered: the ringback stops
   assert.ok(await page.getByText('audio bridge not connected').isVisible());
   await page.keyboard.press('m');
   await page.getByRole('button', { name: 'Unmute (M)' }).waitFor();

@@ -15,6 +15,7 @@
  * - our hold closes the devices (t2 silent, no streams in the server); the resume opens them;
  * - ALSA PCMs by name (defined in ~/.asoundrc on the same server, not listed by ALSA) work too;
  * - an incoming call rings on the speaker until answered, call waiting beeps, 'none' is silent;
+ *   an outgoing one that rings plays the ringback;
  * - a device tool that dies mid-call (pacat, parec) is reopened by the engine, and the tone comes back;
  * - a speaker unplugged mid-call (its sink unloaded): the server moves the stream to t1 and the
  *   call's audio info follows;
@@ -517,6 +518,31 @@ describe('the engine on system audio (PulseAudio null sinks)', { skip }, () => {
     await api('POST', `/api/calls/${ringing.id}/decline`);
     await waitFor('the caller sees the decline', () => (call.state === 'ended' ? true : undefined), 5000, 20);
     await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.outputDevice': null, 'audio.ringDevice': null });
+  });
+
+  test('an outgoing call whose far end rings without early media (180) plays the ringback (440+480 Hz) on t2 until the answer', async (t) => {
+    await api('PATCH', '/api/settings', { 'audio.handset': 'system', 'audio.inputDevice': 't1.monitor', 'audio.outputDevice': 't2' });
+    const { ua, transport } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
+    const callee = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1'), audio: () => ({ source: (f) => new SilenceSource(f) }) });
+    t.after(() => callee.close(1000));
+    const incoming = callee.waitFor('incoming', () => true);
+    seen.length = 0;
+    const out = await api<CallInfo>('POST', '/api/calls', { target: `sip:bob@127.0.0.1:${transport.localEndpoint('udp')!.port}` });
+    const theirs = await incoming;
+    theirs.ring();
+    await callEvent('ringing', (c) => c.id === out.id && c.state === 'ringing');
+    await waitFor('the ringback stream', async () => ((await engineStreams()).includes('softphone engine ringtone') ? true : undefined), 5000);
+    const from = ear.ms;
+    await ear.until(from + 2500);
+    const x = ear.slice(from, ear.ms);
+    const ringback = goertzel(x, RATE, 440) + goertzel(x, RATE, 480);
+    t.diagnostic(`ringback: 440+480 Hz ${ringback.toFixed(0)}`);
+    assert.ok(ringback > 300, 'the ringback is heard on t2');
+    theirs.answer();
+    await callEvent('answered', (c) => c.id === out.id && c.state === 'established');
+    await waitFor('the ringback stopped', async () => (!(await engineStreams()).includes('softphone engine ringtone') ? true : undefined), 5000);
+    await hangup(out.id);
+    await api('PATCH', '/api/settings', { 'audio.handset': 'browser', 'audio.inputDevice': null, 'audio.outputDevice': null });
   });
 
   test("ringtone 'none', or 'audio.handset': 'browser': nothing rings on the system (the page rings)", async (t) => {

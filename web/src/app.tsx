@@ -62,7 +62,12 @@ export function App({ launchDial }: { launchDial: string | null }) {
   // A person may use the phone before having an account: direct sip: calls and the echo test.
   const [noAccountChosen, setNoAccountChosen] = useState(() => localStorage.getItem(NO_ACCOUNT) === '1');
   const dialRef = useRef<HTMLInputElement>(null);
-  const ringer = useMemo(() => new Ringer(), []);
+  const ringer = useMemo(() => {
+    const r = new Ringer();
+    // For end-to-end tests: what rings now.
+    (window as unknown as Record<string, unknown>).__softphoneRinging = () => r.playing;
+    return r;
+  }, []);
 
   const focused = focusedCall(state.calls, chosenCallId);
   const fail = (e: unknown) => {
@@ -139,7 +144,11 @@ export function App({ launchDial }: { launchDial: string | null }) {
     const calls = state.calls;
     const ringingIn = calls.filter((c) => c.state === 'incoming');
     const busy = calls.some((c) => c.state !== 'incoming');
-    if (ringingIn.length) ringer.start(busy ? 'waiting' : 'ring', state.settings?.ringtone ?? 'default', state.settings?.outputLevel ?? 80);
+    // An outgoing call whose far end rings without early media (a 180): the ringback is ours.
+    const ringingOut = calls.some((c) => c.direction === 'outgoing' && c.state === 'ringing');
+    const level = state.settings?.outputLevel ?? 80;
+    if (ringingIn.length) ringer.start(busy ? 'waiting' : 'ring', state.settings?.ringtone ?? 'default', level);
+    else if (ringingOut) ringer.start('ringback', 'default', level);
     else ringer.stop();
 
     for (const c of ringingIn) if (!notes.current.has(c.id)) notes.current.set(c.id, notifyIncoming(c.id, callName(c), c.remote.uri));

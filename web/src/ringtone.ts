@@ -63,7 +63,15 @@ function burst(ac: AudioContext, out: AudioNode, at: number, length: number, fre
 }
 
 /** One cycle of a pattern starting at `at`; returns the cycle's length in seconds. */
-function pattern(ac: AudioContext, out: AudioNode, at: number, tone: string, kind: 'ring' | 'waiting'): number {
+/** An incoming call's ringtone, call waiting beeps, or an outgoing call's ringback. */
+export type RingKind = 'ring' | 'waiting' | 'ringback';
+
+function pattern(ac: AudioContext, out: AudioNode, at: number, tone: string, kind: RingKind): number {
+  if (kind === 'ringback') {
+    // The far end rings without early media: 440+480 Hz for 2 s in 6 s (ITU-T E.180, North America).
+    burst(ac, out, at, 2, [440, 480]);
+    return 6;
+  }
   if (kind === 'waiting') {
     // Call waiting: two short, quiet beeps (440 Hz), repeated every 8 s.
     burst(ac, out, at, 0.2, [440]);
@@ -94,14 +102,28 @@ export class Ringer {
   #key = '';
 
   /** Starts (or keeps) ringing; a change of tone or kind restarts it. */
-  start(kind: 'ring' | 'waiting', tone: string, level: number): void {
+  start(kind: RingKind, tone: string, level: number): void {
     const key = `${kind}/${tone}/${level}`;
     if (this.#key === key && this.#timer !== null) return;
     this.stop();
     this.#key = key;
     if (tone === 'none' && kind === 'ring') return;
     const ac = audio();
-    if (!ac) return;
+    if (ac) {
+      this.#begin(ac, kind, tone, level);
+      return;
+    }
+    // Unlocked by a gesture a moment ago and still resuming (a call placed with a click
+    // rings back within milliseconds): sound once it runs, if this is still what rings.
+    const pending = ctx;
+    if (pending && pending.state === 'suspended') {
+      void pending.resume().then(() => {
+        if (this.#key === key && this.#timer === null && pending.state === 'running') this.#begin(pending, kind, tone, level);
+      }, () => undefined);
+    }
+  }
+
+  #begin(ac: AudioContext, kind: RingKind, tone: string, level: number): void {
     const gain = ac.createGain();
     gain.gain.value = 0.3 * Math.max(0, Math.min(100, level)) / 100;
     gain.connect(ac.destination);
@@ -113,6 +135,11 @@ export class Ringer {
       this.#timer = setTimeout(loop, Math.max(0, (next - ac.currentTime - 0.2) * 1000));
     };
     loop();
+  }
+
+  /** What rings now ('ring/default/80' …; '' for nothing), and whether it sounds (for tests). */
+  get playing(): { key: string; sounding: boolean } {
+    return { key: this.#key, sounding: this.#timer !== null };
   }
 
   stop(): void {
