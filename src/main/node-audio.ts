@@ -12,9 +12,11 @@ import { audioFormat, createFrame } from '../media/audio-frame.js';
 import { RING_TONES, ringToneSource } from '../media/ring-tones.js';
 import type { RingKind } from '../media/ring-tones.js';
 import { openWavFileSource } from '../media/wav-file-node.js';
+import type { Tickable } from '../media/media-stream.js';
 import type { DeviceHandset, DeviceStatus } from '../phone/call-audio-hub.js';
 import type { AudioBackendName, AudioDeviceError, AudioDirection, DeviceCapture, DevicePlayback } from '../platform/node/audio/index.js';
 import { openCapture, openPlayback, resolveAudioDevice } from '../platform/node/audio/index.js';
+import { sharedMediaClock } from '../platform/node/media-clock.js';
 
 export {
   AudioDeviceError,
@@ -57,6 +59,11 @@ export interface SystemHandsetOptions extends SystemAudioOptions {
   streamName?: string;
   /** How the devices are doing: at once (opening, as named), then as each opens or fails. */
   report(status: DeviceStatus): void;
+}
+
+/** The sound system options as the device functions take them (no undefined members). */
+function systemOf(o: SystemAudioOptions): SystemAudioOptions {
+  return { ...(o.backend ? { backend: o.backend } : {}), ...(o.env ? { env: o.env } : {}) };
 }
 
 const SIDE: Record<AudioDirection, string> = { input: 'system microphone', output: 'system speaker' };
@@ -132,7 +139,7 @@ export class SystemHandset implements DeviceHandset {
   }
 
   private async open(direction: AudioDirection): Promise<void> {
-    const sys = { ...(this.opts.backend ? { backend: this.opts.backend } : {}), ...(this.opts.env ? { env: this.opts.env } : {}) };
+    const sys = systemOf(this.opts);
     try {
       const device = await resolveAudioDevice(this.names[direction] ?? undefined, direction, sys);
       if (this.isClosed) return;
@@ -233,43 +240,49 @@ const RING_FORMAT = audioFormat(16000);
 const RING_AMPLITUDE = 0.3;
 
 /**
- * Rings on the sound system's speaker until stopped: the ringtone's frames go to a playback
- * device on a 10 ms timer, two frames ahead of the wall clock. Everything happens in the
- * background; a device or a file that fails is reported through `onError` and nothing rings.
+ * Rings on the sound system's speaker until stopped: on each tick of the shared media clock,
+ * the ringtone's frames that are due (two ahead of the clock) go to a playback device.
+ * Everything happens in the background; a device or a file that fails is reported through
+ * `onError` and nothing rings.
  */
-export class SystemRinger {
-  /** Settles once it rings, or could not (for tests and logs). */
-  readonly started: Promise<void>;
+export class SystemRinger implements Tickable {
   private playback: DevicePlayback | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private source: AudioSource | undefined;
+  private readonly frame = createFrame(RING_FORMAT);
+  private t0 = 0;
+  private written = 0;
   private stopped = false;
 
   constructor(private readonly opts: SystemRingerOptions) {
-    this.started = this.start().catch((err: unknown) => {
+    this.start().catch((err: unknown) => {
       if (!this.stopped) opts.onError?.(`the ringtone did not play: ${err instanceof Error ? err.message : String(err)}`);
       void this.stop();
     });
   }
 
-  /** The tool's PID while it rings (for tests). */
-  get pid(): number | undefined {
-    return this.playback?.pid;
-  }
-
   stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
+    sharedMediaClock().remove(this);
     const playback = this.playback;
     this.playback = undefined;
     return playback ? playback.close(0) : Promise.resolve();
   }
 
+  tick(nowMs: number): void {
+    const { playback, source, frame } = this;
+    if (!playback || !source) return;
+    const due = Math.floor((nowMs - this.t0) / RING_FORMAT.frameMs) + 2;
+    for (; this.written < due; this.written++) {
+      source.read(frame);
+      playback.write(frame, this.written * RING_FORMAT.frameMs);
+    }
+  }
+
   private async start(): Promise<void> {
     const o = this.opts;
-    const source = await this.source();
+    const source = await this.ringtone();
     if (!source || this.stopped) return;
-    const sys = { ...(o.backend ? { backend: o.backend } : {}), ...(o.env ? { env: o.env } : {}) };
+    const sys = systemOf(o);
     const device = await resolveAudioDevice(o.output || undefined, 'output', sys);
     if (this.stopped) return;
     const playback = openPlayback(device, RING_FORMAT, {
@@ -281,21 +294,15 @@ export class SystemRinger {
     this.playback = playback;
     await playback.ready;
     if (this.stopped) return;
-    const frame = createFrame(RING_FORMAT);
-    const t0 = performance.now();
-    let written = 0;
-    const pump = () => {
-      const due = Math.floor((performance.now() - t0) / RING_FORMAT.frameMs) + 2;
-      for (; written < due; written++) {
-        source.read(frame);
-        playback.write(frame, written * RING_FORMAT.frameMs);
-      }
-    };
-    pump();
-    this.timer = setInterval(pump, 10);
+    this.source = source;
+    const clock = sharedMediaClock();
+    this.t0 = clock.now();
+    this.tick(this.t0);
+    clock.add(this);
   }
 
-  private async source(): Promise<AudioSource | undefined> {
+  /** The built-in tone (ringback and call waiting are always built in), else the WAV file. */
+  private async ringtone(): Promise<AudioSource | undefined> {
     const { tone, kind } = this.opts;
     if (kind !== 'ring' || (RING_TONES as readonly string[]).includes(tone)) return ringToneSource(RING_FORMAT, tone, kind, RING_AMPLITUDE);
     const file = await openWavFileSource(tone, RING_FORMAT, { loop: true });

@@ -133,7 +133,7 @@ function systemRinger(settings: () => SettingsInfo | undefined, sys: SystemAudio
   return ({ callId, kind }) => {
     const s = settings();
     if (!s || s['audio.handset'] !== 'system') return undefined;
-    if (kind === 'ring' && s['audio.ringtone'] === 'none') return undefined;
+    // The ringtone 'none' makes no sound (and opens no device): SystemRinger has nothing to play.
     const ringer = new SystemRinger({
       ...sys,
       // The ringer rings; call waiting beeps in the call's own speaker.

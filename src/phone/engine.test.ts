@@ -4,6 +4,7 @@
  * (loopback) line, with its events.
  */
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { createNodeMediaEnvironment, createNodeUserAgent } from '../main/node.js';
@@ -120,7 +121,8 @@ test('registrationsSettled: at once without accounts registering; after its time
   assert.equal(engine.getAccount(a.id).registration.state, 'registering');
 });
 
-test('the ringer: an incoming call rings until answered; one that comes while a call is up rings "waiting" (until declined, or in full once that call ends); no ring with DND or an auto-answer without delay', async (t) => {
+/** An engine on loopback whose ringer records what it was asked to play, and when it was stopped. */
+async function engineWithRinger(t: TestContext): Promise<{ engine: PhoneEngine; rings: { callId: string; kind: string; stopped: boolean }[] }> {
   const rings: { callId: string; kind: string; stopped: boolean }[] = [];
   const engine = await PhoneEngine.open({
     profileDir: tempDir(t, 'softphone-engine-'),
@@ -132,6 +134,11 @@ test('the ringer: an incoming call rings until answered; one that comes while a 
     },
   });
   t.after(() => engine.close());
+  return { engine, rings };
+}
+
+test('the ringer: an incoming call rings until answered; one that comes while a call is up rings "waiting" (until declined, or in full once that call ends); no ring with DND or an auto-answer without delay', async (t) => {
+  const { engine, rings } = await engineWithRinger(t);
   const { ua } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
   const caller = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1') });
   t.after(() => caller.close(1000));
@@ -177,17 +184,7 @@ test('the ringer: an incoming call rings until answered; one that comes while a 
 });
 
 test('the ringer plays the ringback while an outgoing call rings without early media (a 180), and stops at the answer', async (t) => {
-  const rings: { callId: string; kind: string; stopped: boolean }[] = [];
-  const engine = await PhoneEngine.open({
-    profileDir: tempDir(t, 'softphone-engine-'),
-    createLine: nodeLineFactory({ directPort: 0 }),
-    ringer: ({ callId, kind }) => {
-      const r = { callId, kind, stopped: false };
-      rings.push(r);
-      return { stop: () => void (r.stopped = true) };
-    },
-  });
-  t.after(() => engine.close());
+  const { engine, rings } = await engineWithRinger(t);
   const { ua, transport } = await createNodeUserAgent({ bindAddress: '127.0.0.1', transports: ['udp'] });
   const callee = new Phone({ ua, media: createNodeMediaEnvironment('127.0.0.1') });
   t.after(() => callee.close(1000));

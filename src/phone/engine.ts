@@ -75,7 +75,7 @@ export interface PhoneEngineOptions {
   listSystemAudioDevices?: () => Promise<SystemAudioDevices>;
 }
 
-/** A ringtone playing for one incoming call. */
+/** A ringtone, call waiting beeps or a ringback playing for one call. */
 export interface Ringing {
   stop(): void;
 }

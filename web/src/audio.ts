@@ -546,13 +546,13 @@ export class WebSocketAudioBridge implements AudioBridge {
     return { sampleRate: rate, samples: out, total: this.tapTotal };
   }
 
-  /** For tests: the microphone and speaker in use for the call that is up. */
   /** How the page's sound reaches the speaker now (for tests). */
   route(): { route: 'context' | 'element' | 'default'; playing: boolean; stream: MediaStream | null } {
     if (this.viaElement && this.element) return { route: 'element', playing: !this.element.el.paused, stream: this.element.dest.stream };
     return { route: outputChoice() === 'context' ? 'context' : 'default', playing: this.ctx?.state === 'running', stream: null };
   }
 
+  /** For tests: the microphone and speaker in use for the call that is up. */
   inUse(): { input: string | null; output: string | null } {
     const track = this.session?.stream?.getAudioTracks()[0];
     const sink = (this.ctx as SinkContext | null)?.sinkId;

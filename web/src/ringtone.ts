@@ -62,10 +62,10 @@ function burst(ac: AudioContext, out: AudioNode, at: number, length: number, fre
   }
 }
 
-/** One cycle of a pattern starting at `at`; returns the cycle's length in seconds. */
 /** An incoming call's ringtone, call waiting beeps, or an outgoing call's ringback. */
 export type RingKind = 'ring' | 'waiting' | 'ringback';
 
+/** One cycle of a pattern starting at `at`; returns the cycle's length in seconds. */
 function pattern(ac: AudioContext, out: AudioNode, at: number, tone: string, kind: RingKind): number {
   if (kind === 'ringback') {
     // The far end rings without early media: 440+480 Hz for 2 s in 6 s (ITU-T E.180, North America).

@@ -115,11 +115,11 @@ async function runListen(flags: ListenFlags): Promise<number> {
 
 /**
  * With --speaker, rings on it (call waiting beeps when another call is up) while `call` is
- * incoming; not for an auto-answer without delay, nor with the ringtone `none`.
+ * incoming; not for an auto-answer without delay (the ringtone `none` plays nothing).
  */
 function ringWhileIncoming(call: Call, devices: AudioDevices | undefined, tone: string, busy: boolean, autoAnswerS: number | undefined): void {
   const speaker = devices?.speaker;
-  if (!speaker || autoAnswerS === 0 || (tone === 'none' && !busy)) return;
+  if (!speaker || autoAnswerS === 0) return;
   const ringer = new SystemRinger({
     backend: speaker.backend,
     output: speaker.id,
